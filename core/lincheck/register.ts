@@ -1,0 +1,83 @@
+import type { Operation } from './operations.js';
+import type { ValueTable } from './value-table.js';
+
+/**
+ * A register operation as the search sees it. States are value ids from a `ValueTable`.
+ *
+ * - `read`: legal iff state === guard; state unchanged.
+ * - `write`: always legal; state becomes `next`.
+ * - `cas`: legal iff state === guard; state becomes `next`.
+ * - `cas-fail`: legal iff state !== guard; state unchanged. A failed cas observed, at some
+ *   instant inside its window, a value other than the expected one.
+ */
+export interface RegisterOp {
+  readonly kind: 'read' | 'write' | 'cas' | 'cas-fail';
+  /** The value id the state is compared with; -1 for `write`, which compares nothing. */
+  readonly guard: number;
+  /** The value id the state becomes; -1 for `read` and `cas-fail`, which change nothing. */
+  readonly next: number;
+  /** Event index of the invoke: the earliest point the op can take effect. */
+  readonly call: number;
+  /**
+   * Event index of the completion: the latest point the op can take effect. `Infinity` for
+   * optional ops, which may take effect at any later time or never.
+   */
+  readonly ret: number;
+  /** Must be linearized. Invariant: `required === (ret !== Infinity)`. */
+  readonly required: boolean;
+  readonly source: Operation;
+}
+
+const NONE = -1;
+
+/** The state after applying `op` in `state`, or null if `op` cannot happen in `state`. */
+export function stepRegister(state: number, op: RegisterOp): number | null {
+  switch (op.kind) {
+    case 'read':
+      return state === op.guard ? state : null;
+    case 'write':
+      return op.next;
+    case 'cas':
+      return state === op.guard ? op.next : null;
+    case 'cas-fail':
+      return state !== op.guard ? state : null;
+  }
+}
+
+/** True if `op` can change the register's state. */
+export function isMutation(op: RegisterOp): boolean {
+  return op.kind === 'write' || op.kind === 'cas';
+}
+
+/**
+ * How each completed operation constrains the register, or null when it constrains nothing:
+ *
+ * | f     | ok                         | fail                              | info (or no completion)     |
+ * |-------|----------------------------|-----------------------------------|-----------------------------|
+ * | read  | read of the returned value | dropped: nothing happened         | dropped: observed nothing   |
+ * | write | write                      | dropped: certainly no effect      | optional write              |
+ * | cas   | cas                        | `cas-fail`: saw a value ≠ expected | optional cas                |
+ *
+ * Modelling a failed cas as an observation is stronger than dropping it: a store that rejects
+ * a cas whose expected value was current for the whole of the cas's window is caught.
+ */
+export function toRegisterOp(op: Operation, values: ValueTable): RegisterOp | null {
+  const call = op.invokeIndex;
+  const ret = op.status === 'info' || op.completeIndex === null ? Infinity : op.completeIndex;
+  const base = { call, ret, required: ret !== Infinity, source: op };
+  switch (op.f) {
+    case 'read':
+      if (op.status !== 'ok') return null;
+      return { ...base, kind: 'read', guard: values.intern(op.output), next: NONE };
+    case 'write':
+      if (op.status === 'fail') return null;
+      return { ...base, kind: 'write', guard: NONE, next: values.intern(op.input) };
+    case 'cas': {
+      // The [expected, new] shape was checked by pairOperations.
+      const [expected, replacement] = op.input as readonly [unknown, unknown];
+      const guard = values.intern(expected);
+      if (op.status === 'fail') return { ...base, kind: 'cas-fail', guard, next: NONE };
+      return { ...base, kind: 'cas', guard, next: values.intern(replacement) };
+    }
+  }
+}
