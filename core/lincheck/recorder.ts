@@ -21,6 +21,9 @@ export class HistoryRecorder {
         `process ${process} invoked while an op is pending`,
       );
     }
+    if (f === 'cas' && !(Array.isArray(value) && value.length === 2)) {
+      throw new MalformedHistoryError(this.recorded.length, 'a cas value must be [expected, new]');
+    }
     this.pendingByProcess.set(process, this.record(process, 'invoke', f, key, value));
   }
 

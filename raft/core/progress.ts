@@ -17,7 +17,11 @@ export class Progress {
   match = 0;
   next: number;
   state: ProgressState = 'probe';
-  /** In probe state, a MsgApp was sent and the next waits for a reply or a heartbeat response. */
+  /**
+   * Sending is paused: in probe state after one MsgApp, in replicate state when the inflights
+   * window is full. A heartbeat response clears it, so that if every in-flight message was
+   * lost, one (empty) MsgApp still goes out and its ack or rejection resets the window.
+   */
   msgAppFlowPaused = false;
   /** Heard from since the last CheckQuorum round. */
   recentActive = false;
@@ -71,6 +75,7 @@ export class Progress {
         this.next = last + 1;
         this.inflights.add(last, bytes);
       }
+      this.msgAppFlowPaused = this.inflights.full();
     } else if (this.state === 'probe') {
       this.msgAppFlowPaused = true;
     }
@@ -112,7 +117,7 @@ export class Progress {
       case 'probe':
         return this.msgAppFlowPaused;
       case 'replicate':
-        return this.inflights.full();
+        return this.msgAppFlowPaused;
       case 'snapshot':
         return true;
     }

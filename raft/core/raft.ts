@@ -218,7 +218,9 @@ export class Raft {
     let ents: Entry[] | undefined;
     if (prevIndex >= this.raftLog.firstIndex() - 1) {
       try {
-        ents = this.raftLog.entriesFrom(pr.next, this.maxMsgSize);
+        // A throttled follower (full window) gets only an empty MsgApp: it makes progress
+        // even if every in-flight message was lost, since its ack or rejection clears the window.
+        ents = pr.state === 'replicate' && pr.inflights.full() ? [] : this.raftLog.entriesFrom(pr.next, this.maxMsgSize);
       } catch (err) {
         if (!(err instanceof CompactedError)) throw err;
       }
@@ -227,7 +229,7 @@ export class Raft {
     if (ents.length === 0 && !sendIfEmpty) return false;
     this.send(message({ type: 'MsgApp', to, from: this.id, index: prevIndex, logTerm: prevTerm, entries: ents, commit: this.raftLog.committed }));
     if (ents.length > 0) pr.sentEntries(ents[ents.length - 1]!.index, payloadSize(ents));
-    else if (pr.state === 'probe') pr.msgAppFlowPaused = true;
+    else pr.msgAppFlowPaused = pr.state === 'probe' || pr.inflights.full();
     return true;
   }
 
@@ -742,10 +744,17 @@ export class Raft {
       this.sendAppend(m.from);
       return;
     }
-    if (chunk.offset < pr.snapshotAcked) return; // stale ack
-    pr.snapshotAcked = chunk.offset;
-    pr.snapshotChunkInFlight = false;
-    if (pr.snapshotAcked < pr.pendingSnapshot.data.length) this.sendSnapshotChunk(m.from, pr);
+    // The follower's byte count is the truth. An advance sends the next chunk at once; a lower
+    // count (the follower restarted, or lost its buffer) rewinds, and the heartbeat-driven
+    // retransmission resends from there. Duplicate acks send nothing, so the network cannot
+    // multiply chunks.
+    if (chunk.offset > pr.snapshotAcked) {
+      pr.snapshotAcked = chunk.offset;
+      pr.snapshotChunkInFlight = false;
+      if (pr.snapshotAcked < pr.pendingSnapshot.data.length) this.sendSnapshotChunk(m.from, pr);
+    } else if (chunk.offset < pr.snapshotAcked) {
+      pr.snapshotAcked = chunk.offset;
+    }
   }
 
   private handleTransferLeader(m: Message, pr: Progress): void {
@@ -893,7 +902,7 @@ export class Raft {
       return;
     }
     let inc = this.incomingSnapshot;
-    if (chunk.offset === 0 && (!inc || inc.metadata.index !== meta.index || inc.metadata.term !== meta.term || inc.received > 0)) {
+    if (chunk.offset === 0 && (!inc || inc.metadata.index !== meta.index || inc.metadata.term !== meta.term)) {
       inc = this.incomingSnapshot = { metadata: meta, totalBytes: chunk.totalBytes, chunks: [], received: 0 };
     }
     if (!inc || inc.metadata.index !== meta.index || inc.metadata.term !== meta.term) {

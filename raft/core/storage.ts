@@ -49,7 +49,8 @@ export function limitSize<T extends Entry>(ents: T[], maxBytes: number): T[] {
 export class MemoryStorage implements Storage {
   hardState: HardState = EMPTY_HARD_STATE;
   private snap: Snapshot = EMPTY_SNAPSHOT;
-  // Invariant: ents[0].index === snap.metadata.index (a dummy), and ents[i].index === ents[0].index + i.
+  // Invariant: ents[0] is a dummy at the compaction point, ents[0].index <= snap.metadata.index
+  // (createSnapshot may run ahead of compact), and ents[i].index === ents[0].index + i.
   private ents: Entry[] = [{ term: 0, index: 0, type: 'normal', data: new Uint8Array(0) }];
 
   initialState(): { hardState: HardState; confState: ConfState } {

@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+import { UsageError } from './args.js';
+import { demoCommand } from './commands/demo.js';
+import { LINCHECK_USAGE, lincheckCommand } from './commands/lincheck.js';
+import { SIM_USAGE, simCommand } from './commands/sim.js';
+
+const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage: string; about: string }> = {
+  demo: { run: demoCommand, usage: 'usage: flotilla demo [--seed S] [--members 3|5] [--pace-ms MS]', about: 'watch one simulated 5-member cluster under faults (npm start)' },
+  sim: { run: simCommand, usage: SIM_USAGE, about: 'run seeded simulations of the Raft core with every fault on' },
+  lincheck: { run: lincheckCommand, usage: LINCHECK_USAGE, about: 'check a JSON-lines key-value history for linearizability' },
+};
+
+function help(): string {
+  const rows = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.about}`);
+  return ['usage: flotilla COMMAND [flags]', '', 'commands:', ...rows].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    console.log(help());
+    return name === undefined ? 2 : 0;
+  }
+  const cmd = COMMANDS[name];
+  if (!cmd) {
+    console.error(`flotilla: unknown command "${name}"\n${help()}`);
+    return 2;
+  }
+  try {
+    return await cmd.run(rest);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`flotilla ${name}: ${err.message}\n${cmd.usage}`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exitCode = 1;
+  },
+);
