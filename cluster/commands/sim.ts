@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { SimResult } from '../../test/sim/index.js';
 import { replayCommand, runSimulation } from '../../test/sim/index.js';
-import { intFlag, parseArgs, rejectUnknown } from '../args.js';
+import { intFlag, parseArgs, rejectUnknown, UsageError } from '../args.js';
 
 export const SIM_USAGE = 'usage: flotilla sim --seeds N [--members 3|5] [--seed S] [--workers W] [--verbose]';
 
@@ -62,7 +62,7 @@ export async function simCommand(argv: string[]): Promise<number> {
   rejectUnknown(args, ['seeds', 'members', 'seed', 'workers', 'verbose']);
   const seeds = intFlag(args, 'seeds', 100, 1, 100_000_000);
   const members = intFlag(args, 'members', 5, 3, 5);
-  if (members !== 3 && members !== 5) throw new Error('--members must be 3 or 5');
+  if (members !== 3 && members !== 5) throw new UsageError('--members must be 3 or 5');
   const first = intFlag(args, 'seed', 1, 0, 2 ** 31 - 1);
   const verbose = args.flags.get('verbose') === true;
   const workers = verbose ? 1 : intFlag(args, 'workers', seeds >= 200 ? Math.min(4, availableParallelism()) : 1, 1, 64);
