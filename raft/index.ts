@@ -9,3 +9,14 @@ export { RawNode } from './core/rawnode.js';
 export { encodeConfChange, decodeConfChange, applyChange } from './core/confchange.js';
 export type { ProgressState } from './core/progress.js';
 export { bootstrapStorage } from './core/bootstrap.js';
+// Internals of the core, exported for their unit tests (test/unit/raft-core/), which may not
+// deep-import; nothing outside raft/ should build on them.
+export { Unstable } from './core/unstable.js';
+export { RaftLog } from './core/log.js';
+export { limitSize } from './core/storage.js';
+export { Inflights } from './core/inflights.js';
+export { Progress } from './core/progress.js';
+export type { VoteResult } from './core/quorum.js';
+export { majorityCommittedIndex, majorityVoteResult } from './core/quorum.js';
+export { validateChange } from './core/confchange.js';
+export * from './mvcc/index.js';

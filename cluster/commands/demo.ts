@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { runSimulation } from '../../test/sim/index.js';
+import { runSimulation } from '../../test/index.js';
 import { intFlag, parseArgs, rejectUnknown } from '../args.js';
 
 /**

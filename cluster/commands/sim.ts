@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { SimResult } from '../../test/sim/index.js';
-import { replayCommand, runSimulation } from '../../test/sim/index.js';
+import type { SimResult } from '../../test/index.js';
+import { replayCommand, runSimulation } from '../../test/index.js';
 import { intFlag, parseArgs, rejectUnknown, UsageError } from '../args.js';
 
 export const SIM_USAGE = 'usage: flotilla sim --seeds N [--members 3|5] [--seed S] [--workers W] [--verbose]';

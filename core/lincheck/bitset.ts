@@ -1,17 +1,5 @@
 import { assert } from '../assert.js';
 
-/**
- * A frozen copy of a `Bitset`, compacted for the search cache: in a search the set of
- * linearized ops is nearly always "every op up to some point, plus a few beyond it", so only
- * the words between the first non-full word and the last non-zero word are kept.
- */
-export interface BitsetSnapshot {
-  /** Words before `offset` are all ones. */
-  readonly offset: number;
-  /** Words from `offset`; words after these are all zeros. */
-  readonly words: Uint32Array;
-}
-
 const FULL = 0xffffffff;
 
 /** A 32-bit mix of an integer (the murmur3 finalizer), used for Zobrist hashing. */
@@ -22,14 +10,23 @@ export function mix32(x: number): number {
 }
 
 /**
- * A fixed-size set of small integers with an incrementally maintained hash.
+ * A fixed-size set of small integers with an incrementally maintained hash and a compact form.
  *
- * Invariant: `hash` is the XOR of `mix32(i + 1)` over the members i, so set and clear update it
- * in O(1) and equal sets always have equal hashes.
+ * In a linearizability search the set of linearized ops is nearly always "every op up to some
+ * point, plus a few beyond it". So the set is summarized as `fullWords` leading all-ones words,
+ * then the `frontier()` words, then all-zero words; equal sets have equal summaries, and a
+ * copy only needs the frontier.
+ *
+ * Invariants:
+ * - `hash` is the XOR of `mix32(i + 1)` over the members i (so add and delete are O(1)).
+ * - words[0, fullWords) are all ones and words[fullWords] is not.
+ * - words[frontierEnd, ...) are all zero, and frontierEnd >= fullWords.
  */
 export class Bitset {
   private readonly words: Uint32Array;
   private hashValue = 0;
+  private full = 0;
+  private end = 0;
 
   constructor(readonly size: number) {
     this.words = new Uint32Array(Math.ceil(size / 32));
@@ -39,40 +36,45 @@ export class Bitset {
     return this.hashValue;
   }
 
+  /** Number of leading all-ones words. */
+  get fullWords(): number {
+    return this.full;
+  }
+
+  /** Length of the frontier: the words after the leading full words up to the last non-zero. */
+  get frontierLength(): number {
+    return this.end - this.full;
+  }
+
+  /** Word `i` of the frontier. */
+  frontierWord(i: number): number {
+    return this.words[this.full + i]!;
+  }
+
   has(i: number): boolean {
     return (this.words[i >>> 5]! & (1 << (i & 31))) !== 0;
   }
 
-  /** Requires i not a member. */
+  /** Requires `i` in range and not a member. */
   add(i: number): void {
-    assert(i >= 0 && i < this.size && !this.has(i), () => `bitset add ${i}`);
-    this.words[i >>> 5]! |= 1 << (i & 31);
+    assert(i >= 0 && i < this.size && !this.has(i), 'Bitset.add of a member or out of range');
+    const w = i >>> 5;
+    const words = this.words;
+    words[w] = words[w]! | (1 << (i & 31));
     this.hashValue = (this.hashValue ^ mix32(i + 1)) >>> 0;
+    if (w >= this.end) this.end = w + 1;
+    while (this.full < words.length && words[this.full] === FULL) this.full++;
+    if (this.end < this.full) this.end = this.full;
   }
 
-  /** Requires i a member. */
+  /** Requires `i` a member. */
   delete(i: number): void {
-    assert(i >= 0 && i < this.size && this.has(i), () => `bitset delete ${i}`);
-    this.words[i >>> 5]! &= ~(1 << (i & 31));
+    assert(i >= 0 && i < this.size && this.has(i), 'Bitset.delete of a non-member');
+    const w = i >>> 5;
+    const words = this.words;
+    words[w] = words[w]! & ~(1 << (i & 31));
     this.hashValue = (this.hashValue ^ mix32(i + 1)) >>> 0;
-  }
-
-  snapshot(): BitsetSnapshot {
-    const words = this.words;
-    let offset = 0;
-    while (offset < words.length && words[offset] === FULL) offset++;
-    let end = words.length;
-    while (end > offset && words[end - 1] === 0) end--;
-    return { offset, words: words.slice(offset, end) };
-  }
-
-  /** True if this set has exactly the members `snapshot` was taken with. */
-  equals(snapshot: BitsetSnapshot): boolean {
-    const words = this.words;
-    const { offset, words: kept } = snapshot;
-    for (let i = 0; i < offset; i++) if (words[i] !== FULL) return false;
-    for (let i = 0; i < kept.length; i++) if (words[offset + i] !== kept[i]) return false;
-    for (let i = offset + kept.length; i < words.length; i++) if (words[i] !== 0) return false;
-    return true;
+    if (w < this.full) this.full = w;
+    while (this.end > this.full && words[this.end - 1] === 0) this.end--;
   }
 }

@@ -30,17 +30,60 @@ export interface RegisterOp {
 
 const NONE = -1;
 
-/** The state after applying `op` in `state`, or null if `op` cannot happen in `state`. */
-export function stepRegister(state: number, op: RegisterOp): number | null {
-  switch (op.kind) {
-    case 'read':
-      return state === op.guard ? state : null;
-    case 'write':
-      return op.next;
-    case 'cas':
-      return state === op.guard ? op.next : null;
-    case 'cas-fail':
-      return state !== op.guard ? state : null;
+/** The register state "some value, not known yet": a window's starting value. */
+export const UNKNOWN_STATE = -1;
+
+/**
+ * The sequential register. A state is a value id (>= 0) from a `ValueTable`, or an unknown
+ * state (< 0): "the value the search started from, not yet observed, and known to differ from
+ * these values" (failed cas ops can say what it is not). The first read or cas that depends on
+ * it resolves it, so one search from `UNKNOWN_STATE` decides whether some starting value works,
+ * instead of one search per candidate value.
+ *
+ * One model per search: it interns the exclusion sets of the unknown states it meets.
+ */
+export class RegisterModel {
+  /** Unknown state -1 - k excludes exclusions[k]; each sorted ascending. */
+  private readonly exclusions: (readonly number[])[] = [[]];
+  private readonly exclusionIds = new Map<string, number>([['', 0]]);
+
+  /** The state after applying `op` in `state`, or null if `op` cannot happen in `state`. */
+  step(state: number, op: RegisterOp): number | null {
+    if (state >= 0) {
+      switch (op.kind) {
+        case 'read':
+          return state === op.guard ? state : null;
+        case 'write':
+          return op.next;
+        case 'cas':
+          return state === op.guard ? op.next : null;
+        case 'cas-fail':
+          return state !== op.guard ? state : null;
+      }
+    }
+    const excluded = this.exclusions[-1 - state]!;
+    switch (op.kind) {
+      case 'read':
+        return excluded.includes(op.guard) ? null : op.guard;
+      case 'write':
+        return op.next;
+      case 'cas':
+        return excluded.includes(op.guard) ? null : op.next;
+      case 'cas-fail':
+        return excluded.includes(op.guard) ? state : this.unknownExcluding([...excluded, op.guard]);
+    }
+  }
+
+  private unknownExcluding(values: number[]): number {
+    values.sort((a, b) => a - b);
+    const key = values.join(',');
+    let k = this.exclusionIds.get(key);
+    if (k === undefined) {
+      k = this.exclusions.length;
+      this.exclusions.push(values);
+      this.exclusionIds.set(key, k);
+    }
+    return -1 - k;
   }
 }
 

@@ -1,4 +1,5 @@
-import { mix32, type Bitset, type BitsetSnapshot } from './bitset.js';
+import { assert } from '../assert.js';
+import { mix32, type Bitset } from './bitset.js';
 
 /**
  * Thrown when a search would remember more configurations than its bound allows. The history
@@ -13,23 +14,44 @@ export class SearchLimitError extends Error {
   }
 }
 
-interface Configuration {
-  readonly state: number;
-  readonly linearized: BitsetSnapshot;
-}
 
 /**
  * Lowe's memoization for the Wing & Gong search: the configurations (set of linearized ops,
  * register state) already reached. Reaching one again cannot succeed where the first visit
  * failed, because what can still happen depends only on that pair.
  *
+ * Configurations live in flat typed arrays (an open-addressing hash table of entry numbers,
+ * per-entry columns, and one arena of frontier words) because a search may store millions
+ * of them and per-entry objects would spend the time in the garbage collector.
+ *
  * Bound: at most `maxConfigurations` entries; `add` throws SearchLimitError beyond it.
  */
 export class SearchCache {
-  private readonly buckets = new Map<number, Configuration[]>();
   private count = 0;
+  /** Slot -> entry number + 1, 0 when empty. Invariant: at most half full. */
+  private slots: Int32Array;
+  private hashes: Uint32Array;
+  private states: Int32Array;
+  private fullWords: Int32Array;
+  private frontierStart: Int32Array;
+  private frontierLength: Int32Array;
+  private arena: Uint32Array;
+  private arenaUsed = 0;
 
-  constructor(private readonly maxConfigurations: number) {}
+  /** `expectedSize` sizes the first allocation; the cache grows past it as needed. */
+  constructor(
+    private readonly maxConfigurations: number,
+    expectedSize: number,
+  ) {
+    const capacity = 2 ** Math.ceil(Math.log2(Math.max(16, expectedSize)));
+    this.slots = new Int32Array(capacity * 2);
+    this.hashes = new Uint32Array(capacity);
+    this.states = new Int32Array(capacity);
+    this.fullWords = new Int32Array(capacity);
+    this.frontierStart = new Int32Array(capacity);
+    this.frontierLength = new Int32Array(capacity);
+    this.arena = new Uint32Array(capacity);
+  }
 
   get size(): number {
     return this.count;
@@ -38,18 +60,78 @@ export class SearchCache {
   /** Records (linearized, state); returns false if it was already recorded. */
   add(linearized: Bitset, state: number): boolean {
     const hash = (linearized.hash ^ mix32(state + 0x3c6ef372)) >>> 0;
-    let bucket = this.buckets.get(hash);
-    if (bucket === undefined) {
-      bucket = [];
-      this.buckets.set(hash, bucket);
-    } else {
-      for (const seen of bucket) {
-        if (seen.state === state && linearized.equals(seen.linearized)) return false;
+    const mask = this.slots.length - 1;
+    let slot = hash & mask;
+    for (let entry = this.slots[slot]!; entry !== 0; entry = this.slots[slot]!) {
+      if (this.hashes[entry - 1] === hash && this.matches(entry - 1, linearized, state)) {
+        return false;
       }
+      slot = (slot + 1) & mask;
     }
     if (this.count >= this.maxConfigurations) throw new SearchLimitError(this.maxConfigurations);
-    bucket.push({ state, linearized: linearized.snapshot() });
-    this.count++;
+    const entry = this.append(hash, linearized, state);
+    this.slots[slot] = entry + 1;
+    if (this.count * 2 > this.slots.length) this.rehash();
     return true;
   }
+
+  private matches(entry: number, linearized: Bitset, state: number): boolean {
+    const length = this.frontierLength[entry]!;
+    if (
+      this.states[entry] !== state ||
+      this.fullWords[entry] !== linearized.fullWords ||
+      length !== linearized.frontierLength
+    ) {
+      return false;
+    }
+    const start = this.frontierStart[entry]!;
+    for (let i = 0; i < length; i++) {
+      if (this.arena[start + i] !== linearized.frontierWord(i)) return false;
+    }
+    return true;
+  }
+
+  private append(hash: number, linearized: Bitset, state: number): number {
+    const entry = this.count++;
+    if (entry === this.hashes.length) this.growColumns();
+    const length = linearized.frontierLength;
+    if (this.arenaUsed + length > this.arena.length) {
+      this.arena = grow(this.arena, Math.max(this.arena.length * 2, this.arenaUsed + length));
+    }
+    for (let i = 0; i < length; i++) this.arena[this.arenaUsed + i] = linearized.frontierWord(i);
+    this.hashes[entry] = hash;
+    this.states[entry] = state;
+    this.fullWords[entry] = linearized.fullWords;
+    this.frontierStart[entry] = this.arenaUsed;
+    this.frontierLength[entry] = length;
+    this.arenaUsed += length;
+    return entry;
+  }
+
+  private growColumns(): void {
+    const capacity = this.hashes.length * 2;
+    this.hashes = grow(this.hashes, capacity);
+    this.states = grow(this.states, capacity);
+    this.fullWords = grow(this.fullWords, capacity);
+    this.frontierStart = grow(this.frontierStart, capacity);
+    this.frontierLength = grow(this.frontierLength, capacity);
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let entry = 0; entry < this.count; entry++) {
+      let slot = this.hashes[entry]! & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = entry + 1;
+    }
+    this.slots = slots;
+    assert(this.count * 2 <= this.slots.length, 'search cache table over half full');
+  }
+}
+
+function grow<T extends Uint32Array | Int32Array>(array: T, capacity: number): T {
+  const bigger = new (array.constructor as new (n: number) => T)(capacity);
+  bigger.set(array);
+  return bigger;
 }

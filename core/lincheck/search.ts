@@ -1,21 +1,38 @@
 import { assert } from '../assert.js';
 import { Bitset } from './bitset.js';
 import { EntryList, type Entry } from './entry-list.js';
-import { stepRegister, type RegisterOp } from './register.js';
+import { RegisterModel, type RegisterOp } from './register.js';
 import { SearchCache } from './search-cache.js';
+
+/** One linearization choice, undone when the search backtracks past it. */
+interface Choice {
+  readonly call: Entry;
+  readonly stateBefore: number;
+  /** The choice was the only one tried at its configuration (see the observation rule). */
+  readonly forced: boolean;
+  /** For an optional op: the first return in the time line when it was chosen. */
+  readonly deadline: number;
+}
 
 /**
  * Decides whether `ops` (one key's register operations) have a linearization starting from
- * register state `initialState`: an order of all required ops and any subset of optional
- * ops that respects real time (an op whose return precedes another's call comes first) and
- * that the register model accepts.
+ * register state `initialState` (a value id, or UNKNOWN_STATE for "some value"): an order of
+ * all required ops and any subset of optional ops that respects real time (an op whose return
+ * precedes another's call comes first) and that the register model accepts.
  *
- * Wing & Gong's search with Lowe's memoization ("Testing for Linearizability", 2017): walk the
- * time line from its head; at a call, try to linearize that op now (lift it out of the line and
- * push it); at a return, the op returning there was not linearized in time, so pop the last
- * choice and try the next candidate after it. A configuration (linearized set, state) seen
- * before is skipped. Optional ops have no return entry, so they never force a backtrack and
- * may stay unlinearized: the search succeeds as soon as every required op is linearized.
+ * Wing & Gong's search with Lowe's memoization ("Testing for Linearizability", 2017). The
+ * candidates at a configuration are the unlinearized ops called before the first unlinearized
+ * return: walk them, and linearize the first the model accepts (lift it out of the time line,
+ * push the choice) unless the resulting configuration (linearized set, state) was reached
+ * before, which cannot succeed where the first visit failed. When no candidate is left, pop
+ * the last choice and try the candidates after it. Required candidates are tried before
+ * optional ones, which are rarely needed. Optional ops have no return, so they never force a
+ * backtrack and may stay unlinearized: the search succeeds once every required op is.
+ *
+ * Observation rule (a partial-order reduction): if a candidate read or failed cas is legal in
+ * the current, known state, it is linearized now and no other candidate is tried here. That
+ * loses nothing: it changes no state, and in any successful continuation it can be moved to
+ * the front, since every op that returns before its call is already linearized.
  *
  * Throws SearchLimitError when more than `maxConfigurations` configurations are reached.
  */
@@ -28,38 +45,89 @@ export function isLinearizableFrom(
   if (requiredLeft === 0) return true;
   const line = new EntryList(ops);
   const linearized = new Bitset(ops.length);
-  const cache = new SearchCache(maxConfigurations);
-  const stack: { call: Entry; stateBefore: number }[] = [];
+  const cache = new SearchCache(maxConfigurations, 2 * ops.length);
+  const model = new RegisterModel();
+  const stack: Choice[] = [];
   let state = initialState;
-  let entry = line.head.next;
-  for (;;) {
-    // A required op not yet linearized still has its return entry ahead in the line.
-    assert(entry !== null, 'search ran off the time line with required ops left');
-    if (entry.isCall) {
-      const op = ops[entry.op]!;
-      const after = stepRegister(state, op);
-      if (after !== null) {
-        linearized.add(entry.op);
-        if (cache.add(linearized, after)) {
-          stack.push({ call: entry, stateBefore: state });
-          line.lift(entry);
-          state = after;
-          if (op.required && --requiredLeft === 0) return true;
-          entry = line.head.next;
-          continue;
-        }
-        linearized.delete(entry.op);
-      }
-      entry = entry.next;
-    } else {
-      const top = stack.pop();
-      if (top === undefined) return false;
-      const { call, stateBefore } = top;
-      line.unlift(call);
+  // The scan: over required entries until the first return, then over optional calls before
+  // `deadline`, that return's time.
+  let cursor: Entry | null = null;
+  let scanningOptional = false;
+  let deadline = Infinity;
+  let atNewConfiguration = true;
+
+  /** Linearizes `call` if that reaches a new configuration; false if it was reached before. */
+  const tryLinearize = (call: Entry, after: number, forced: boolean): boolean => {
+    linearized.add(call.op);
+    if (!cache.add(linearized, after)) {
       linearized.delete(call.op);
-      if (ops[call.op]!.required) requiredLeft++;
-      state = stateBefore;
-      entry = call.next;
+      return false;
+    }
+    stack.push({ call, stateBefore: state, forced, deadline });
+    line.lift(call);
+    state = after;
+    if (ops[call.op]!.required) requiredLeft--;
+    atNewConfiguration = true;
+    return true;
+  };
+
+  /** Undoes choices up to and including the last unforced one; false if none is left. */
+  const backtrack = (): boolean => {
+    for (;;) {
+      const choice = stack.pop();
+      if (choice === undefined) return false;
+      line.unlift(choice.call);
+      linearized.delete(choice.call.op);
+      const required = ops[choice.call.op]!.required;
+      if (required) requiredLeft++;
+      state = choice.stateBefore;
+      cursor = choice.call.next;
+      scanningOptional = !required;
+      deadline = choice.deadline;
+      if (!choice.forced) return true;
+    }
+  };
+
+  for (;;) {
+    if (requiredLeft === 0) return true;
+    if (atNewConfiguration) {
+      atNewConfiguration = false;
+      cursor = line.head.next;
+      scanningOptional = false;
+      deadline = Infinity;
+      const observation = state >= 0 ? legalObservation(line, ops, state) : null;
+      if (observation !== null) {
+        if (!tryLinearize(observation, state, true) && !backtrack()) return false;
+        continue;
+      }
+    }
+    if (!scanningOptional) {
+      // A required op not yet linearized still has its return entry ahead in the line.
+      assert(cursor !== null, 'search ran off the time line with required ops left');
+      if (cursor.isCall) {
+        const after = model.step(state, ops[cursor.op]!);
+        if (after === null || !tryLinearize(cursor, after, false)) cursor = cursor.next;
+      } else {
+        scanningOptional = true;
+        deadline = cursor.time;
+        cursor = line.optionalHead.next;
+      }
+    } else if (cursor !== null && cursor.time < deadline) {
+      const after = model.step(state, ops[cursor.op]!);
+      if (after === null || !tryLinearize(cursor, after, false)) cursor = cursor.next;
+    } else if (!backtrack()) {
+      return false;
     }
   }
+}
+
+/** The first candidate (a call before the first return) that observes `state` without change. */
+function legalObservation(line: EntryList, ops: readonly RegisterOp[], state: number): Entry | null {
+  for (let entry = line.head.next; entry !== null && entry.isCall; entry = entry.next) {
+    const op = ops[entry.op]!;
+    if (op.kind === 'read' ? op.guard === state : op.kind === 'cas-fail' && op.guard !== state) {
+      return entry;
+    }
+  }
+  return null;
 }

@@ -4,13 +4,6 @@ import { canonicalJson } from './canonical-json.js';
 export const NULL_VALUE_ID = 0;
 
 /**
- * Stands for any value that no operation in a search compares against. All such values behave
- * alike in the register model, so one id represents them when a window's starting value is
- * unknown. Never returned by `intern`.
- */
-export const UNSEEN_VALUE_ID = -1;
-
-/**
  * Interns one key's JSON values as small integers, so that register states compare with `===`
  * and hash cheaply. Deeply equal values get the same id; ids are dense from 0.
  */

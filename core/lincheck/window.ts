@@ -1,7 +1,14 @@
 import { assert } from '../assert.js';
-import { isMutation, type RegisterOp } from './register.js';
+import { isMutation, UNKNOWN_STATE, type RegisterOp } from './register.js';
 import { isLinearizableFrom } from './search.js';
-import { NULL_VALUE_ID, UNSEEN_VALUE_ID } from './value-table.js';
+import { NULL_VALUE_ID } from './value-table.js';
+
+/**
+ * The smallest windows the shrinking starts from. Checking n / FIRST_SCALE windows of twice
+ * this length costs less than n windows of length 2 (each check has a fixed cost), and
+ * sliding inside the few failing regions finds shorter windows anyway.
+ */
+const FIRST_SCALE = 8;
 
 /** A contiguous run `ops[start, end)` of one key's ops in invocation order. */
 export interface OpWindow {
@@ -15,19 +22,23 @@ export interface OpWindow {
  *
  * A window W = ops[start, end) is checked so that its failure proves the whole history is not
  * linearizable (soundness), and so that every window containing a failing window also fails
- * (monotonicity, which the shrinking below relies on):
+ * (monotonicity, which the shrinking relies on):
  * - The register's value when W begins is unknown: W fails only if it fails from every
- *   starting value. Trying the values W's ops compare against plus one value they never
- *   compare against covers every value, since values no op compares against behave alike.
- *   When W starts at the first op, nothing precedes it and the start value is `null`.
+ *   starting value (the search starts from UNKNOWN_STATE). When W starts at the first op,
+ *   nothing precedes it and the starting value is `null`.
  * - Writes and cas ops outside W whose intervals overlap W's span could take effect between
  *   W's ops, so they join the search as optional ops (they may land anywhere after their
- *   invoke, or nowhere). Ops that return before W's first invoke are summed up by the unknown
- *   start value; ops invoked after all of W returned cannot come before any op of W.
+ *   invoke, or nowhere). W's span runs from its first invoke to the last return of its
+ *   required ops: ops that return before it are summed up by the unknown starting value, and
+ *   ops invoked after it can only follow every required op of W, where W's optional ops can
+ *   be left out.
  */
 export class WindowChecker {
-  /** maxRequiredRetUpTo[k] = the latest return among required ops[0..k]. */
-  private readonly maxRequiredRetUpTo: number[] = [];
+  /**
+   * mutationsOpenAt[k]: the required mutations before op k that are still running when op k
+   * is invoked (ret > ops[k].call). At most one per process, so short.
+   */
+  private readonly mutationsOpenAt: (readonly number[])[] = [];
   /** Indices of optional mutations, ascending: they overlap every later window. */
   private readonly optionalMutations: number[] = [];
 
@@ -36,12 +47,15 @@ export class WindowChecker {
     private readonly ops: readonly RegisterOp[],
     private readonly maxConfigurations: number,
   ) {
-    let latest = -Infinity;
+    let open: number[] = [];
     ops.forEach((op, k) => {
       assert(k === 0 || ops[k - 1]!.call < op.call, 'window ops must be in invocation order');
-      if (op.required) latest = Math.max(latest, op.ret);
-      this.maxRequiredRetUpTo.push(latest);
-      if (!op.required && isMutation(op)) this.optionalMutations.push(k);
+      open = open.filter((j) => ops[j]!.ret > op.call);
+      this.mutationsOpenAt.push(open);
+      if (isMutation(op)) {
+        if (op.required) open = [...open, k];
+        else this.optionalMutations.push(k);
+      }
     });
   }
 
@@ -49,57 +63,74 @@ export class WindowChecker {
   fails(start: number, end: number): boolean {
     assert(0 <= start && start < end && end <= this.ops.length, 'window out of range');
     const window = this.ops.slice(start, end);
-    const spanStart = window[0]!.call;
-    const spanEnd = window.reduce((latest, op) => Math.max(latest, op.ret), -Infinity);
-    const searched = [...window, ...this.context(start, end, spanStart, spanEnd)];
-    const starts = start === 0 ? [NULL_VALUE_ID] : startCandidates(searched);
-    return starts.every((s) => !isLinearizableFrom(searched, s, this.maxConfigurations));
+    const spanEnd = window.reduce((latest, op) => (op.required ? Math.max(latest, op.ret) : latest), -Infinity);
+    if (spanEnd === -Infinity) return false; // Nothing in the window has to happen.
+    const searched = [...window, ...this.context(start, end, spanEnd)];
+    const initial = start === 0 ? NULL_VALUE_ID : UNKNOWN_STATE;
+    return !isLinearizableFrom(searched, initial, this.maxConfigurations);
   }
 
   /**
    * The shortest failing window, the earliest among equally short ones. Requires the whole
-   * key to fail. Relies on monotonicity: find the shortest failing prefix, drop ops from its
-   * front while it still fails, then slide a window one shorter than the best so far across
-   * the rest, shrinking it whenever it fails.
+   * key to fail (not re-checked here: that is a full search).
+   *
+   * Failures are usually local, so the search works up from small windows rather than down
+   * from the whole history (where every failing check is an exhaustive search):
+   * 1. Scale: for L = FIRST_SCALE, 2 FIRST_SCALE, ..., check the windows of length 2L starting
+   *    at multiples of L. Any window of length <= L lies inside one of them, so at the first L
+   *    where one fails, the shortest failing window has length m <= 2L, and m > L / 2 unless
+   *    L is the first scale.
+   * 2. Regions: every window of length <= 2L lies inside a window of length 3L starting at a
+   *    multiple of L; skip those that pass (by monotonicity they hold no failing window).
+   * 3. Inside each failing region, slide: for each start, check the window one shorter than
+   *    the best so far, and if it fails shrink it from the end while it still fails.
    */
   minimalFailingWindow(): OpWindow {
     const n = this.ops.length;
-    assert(n > 0 && this.fails(0, n), 'minimalFailingWindow needs a failing history');
-    let lo = 1;
-    let hi = n; // Invariant: fails(0, hi).
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.fails(0, mid)) hi = mid;
-      else lo = mid + 1;
-    }
-    const end = hi;
-    let first = 0; // Invariant: fails(first, end).
-    let last = end - 1;
-    while (first < last) {
-      const mid = (first + last + 1) >>> 1;
-      if (this.fails(mid, end)) first = mid;
-      else last = mid - 1;
-    }
-    // A window starting before `first` that fails ends at or after `end` (no shorter prefix
-    // fails), so it is longer than [first, end): only later starts can do better.
-    let best: OpWindow = { start: first, end };
-    for (let start = first + 1; start < n; start++) {
-      for (;;) {
-        const shorter = best.end - best.start - 1;
-        if (shorter < 1 || start + shorter > n || !this.fails(start, start + shorter)) break;
-        best = { start, end: start + shorter };
-      }
+    assert(n > 0, 'minimalFailingWindow needs a failing history');
+    let scale = FIRST_SCALE;
+    while (!this.someAlignedWindowFails(scale, 2 * scale)) scale *= 2;
+    const shortestPossible = scale === FIRST_SCALE ? 1 : scale / 2 + 1;
+    let best: OpWindow = { start: 0, end: n };
+    for (let start = 0; start < n && length(best) > shortestPossible; start += scale) {
+      const region = { start, end: Math.min(n, start + 3 * scale) };
+      if (this.fails(region.start, region.end)) best = this.improveWithin(region, best);
     }
     return best;
   }
 
-  /** Mutations outside [start, end) that overlap [spanStart, spanEnd], made optional. */
-  private context(start: number, end: number, spanStart: number, spanEnd: number): RegisterOp[] {
-    const context: RegisterOp[] = [];
-    for (let k = start - 1; k >= 0 && this.maxRequiredRetUpTo[k]! > spanStart; k--) {
-      const op = this.ops[k]!;
-      if (op.required && op.ret > spanStart && isMutation(op)) context.push(optional(op));
+  /** True if some window ops[k * stride, k * stride + size) (clipped at the end) fails. */
+  private someAlignedWindowFails(stride: number, size: number): boolean {
+    const n = this.ops.length;
+    for (let start = 0; start < n; start += stride) {
+      if (this.fails(start, Math.min(n, start + size))) return true;
+      if (start + size >= n) return false;
     }
+    return false;
+  }
+
+  /**
+   * `best`, or the earliest shortest failing window inside `region` if that is shorter. For
+   * each start, the longest window worth checking is one shorter than the best so far; if it
+   * fails, shrink it from the end while it still fails.
+   */
+  private improveWithin(region: OpWindow, best: OpWindow): OpWindow {
+    for (let start = region.start; start < region.end && length(best) > 1; start++) {
+      let end = Math.min(start + length(best) - 1, region.end);
+      if (end <= start || !this.fails(start, end)) continue;
+      while (end - 1 > start && this.fails(start, end - 1)) end--;
+      best = { start, end };
+    }
+    return best;
+  }
+
+  /**
+   * Mutations outside [start, end) that may take effect after ops[start] is invoked and
+   * before `spanEnd`, made optional.
+   */
+  private context(start: number, end: number, spanEnd: number): RegisterOp[] {
+    const context: RegisterOp[] = [];
+    for (const k of this.mutationsOpenAt[start]!) context.push(optional(this.ops[k]!));
     for (const k of this.optionalMutations) {
       if (k >= start) break;
       context.push(this.ops[k]!);
@@ -112,13 +143,10 @@ export class WindowChecker {
   }
 }
 
-function optional(op: RegisterOp): RegisterOp {
-  return op.required ? { ...op, required: false, ret: Infinity } : op;
+function length(window: OpWindow): number {
+  return window.end - window.start;
 }
 
-/** Every value the ops compare the state against, plus one value none of them compares. */
-function startCandidates(ops: readonly RegisterOp[]): number[] {
-  const guards = new Set<number>();
-  for (const op of ops) if (op.kind !== 'write') guards.add(op.guard);
-  return [...guards, UNSEEN_VALUE_ID];
+function optional(op: RegisterOp): RegisterOp {
+  return op.required ? { ...op, required: false, ret: Infinity } : op;
 }

@@ -970,9 +970,10 @@ export class Raft {
         this.becomeFollower(this.term, NONE);
         return cs;
       }
-      // The quorum changed: entries may now be committed, and new members need the log.
+      // The quorum changed: entries may now be committed, and new members need the log. A new
+      // member's progress starts past the last entry, so only an empty probe reaches it now.
       if (this.maybeCommit()) this.bcastAppend();
-      else for (const id of this.trk.memberIds()) if (id !== this.id) this.maybeSendAppend(id, false);
+      else for (const id of this.trk.memberIds()) if (id !== this.id) this.maybeSendAppend(id, id === cc.nodeId);
       if (this.leadTransferee !== NONE && !this.trk.voters.has(this.leadTransferee)) this.abortLeaderTransfer();
     }
     this.log(`switched to configuration voters=(${cs.voters.join(' ')}) learners=(${cs.learners.join(' ')})`);

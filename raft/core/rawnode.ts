@@ -121,7 +121,7 @@ export class RawNode {
       ...(snapshot ? { snapshot } : {}),
       committedEntries: r.raftLog.nextCommittedEnts(),
       messages: r.msgs,
-      mustSync: entries.length > 0 || hs.term !== this.prevHardState.term || hs.vote !== this.prevHardState.vote,
+      mustSync: entries.length > 0 || snapshot !== undefined || hs.term !== this.prevHardState.term || hs.vote !== this.prevHardState.vote,
     };
     r.msgs = [];
     r.readStates = [];

@@ -1,0 +1,20 @@
+import type { Storage } from '../core/storage.js';
+import type { ConfState, Entry, HardState, Snapshot } from '../core/types.js';
+
+/**
+ * Durable Raft storage: the core's read contract (Storage) plus the writes the driver makes
+ * from a Ready. Implemented on LevelDB (raft/storage/leveldb) and in memory (tests).
+ *
+ * Contract: save() makes the hard state, entries and snapshot durable together (one synced
+ * write) before it resolves; after a crash, storage holds exactly what a resolved save() wrote
+ * (a torn write is detected at open and reported, never served). Reads reflect every resolved
+ * save(). Calls are not concurrent: the driver awaits each before the next.
+ */
+export interface DurableStorage extends Storage {
+  save(update: { hardState?: HardState; entries: readonly Entry[]; snapshot?: Snapshot }): Promise<void>;
+  /** Records a snapshot of the state machine at `index` (<= applied) for followers that lag. */
+  createSnapshot(index: number, confState: ConfState, data: Uint8Array): Promise<Snapshot>;
+  /** Discards log entries up to and including `index` (which must be <= the snapshot's). */
+  compact(index: number): Promise<void>;
+  close(): Promise<void>;
+}
