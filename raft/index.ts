@@ -20,3 +20,7 @@ export type { VoteResult } from './core/quorum.js';
 export { majorityCommittedIndex, majorityVoteResult } from './core/quorum.js';
 export { validateChange } from './core/confchange.js';
 export * from './mvcc/index.js';
+// Durable Raft storage on the member's LevelDB (raft/storage/).
+export * from './storage/index.js';
+export * from './server/index.js';
+export type { DurableStorage } from './storage/contract.js';

@@ -3,18 +3,24 @@ import type { ConfChange, ConfChangeType, ConfState } from './types.js';
 
 const TYPES: readonly ConfChangeType[] = ['add-voter', 'add-learner', 'remove'];
 
-/** Encodes a ConfChange as the data of a conf-change entry: one type byte, then the id as a float64. */
+/**
+ * Encodes a ConfChange as the data of a conf-change entry: one type byte, the id as a float64
+ * (ids are integers below 2^53), then the context bytes, if any.
+ */
 export function encodeConfChange(cc: ConfChange): Uint8Array {
-  const buf = new Uint8Array(9);
+  const ctx = cc.context ?? new Uint8Array(0);
+  const buf = new Uint8Array(9 + ctx.length);
   buf[0] = TYPES.indexOf(cc.type);
   new DataView(buf.buffer).setFloat64(1, cc.nodeId);
+  buf.set(ctx, 9);
   return buf;
 }
 
 export function decodeConfChange(data: Uint8Array): ConfChange {
   const type = TYPES[data[0] ?? 255];
-  if (type === undefined || data.length !== 9) throw new Error(`malformed conf change entry (${data.length} bytes)`);
-  return { type, nodeId: new DataView(data.buffer, data.byteOffset, data.byteLength).getFloat64(1) };
+  if (type === undefined || data.length < 9) throw new Error(`malformed conf change entry (${data.length} bytes)`);
+  const nodeId = new DataView(data.buffer, data.byteOffset, data.byteLength).getFloat64(1);
+  return data.length > 9 ? { type, nodeId, context: data.subarray(9) } : { type, nodeId };
 }
 
 /**

@@ -184,4 +184,6 @@ export type ConfChangeType = 'add-voter' | 'add-learner' | 'remove';
 export interface ConfChange {
   readonly type: ConfChangeType;
   readonly nodeId: NodeId;
+  /** Opaque to the core: the application's description of the change (e.g. the member's URLs). */
+  readonly context?: Uint8Array;
 }

@@ -143,3 +143,10 @@ export class LearnerNotSupportedError extends StoreError {
     super('Unavailable', 'etcdserver: rpc not supported for learner');
   }
 }
+
+/** Too many requests are waiting; retry later. */
+export class TooManyRequestsError extends StoreError {
+  constructor() {
+    super('ResourceExhausted', 'etcdserver: too many requests');
+  }
+}

@@ -1,0 +1,216 @@
+import { spawn } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { intFlag, parseArgs, rejectUnknown, UsageError } from '../args.js';
+import type { MemberStatus } from './member-status.js';
+import { fetchStatus } from './member-status.js';
+import { freePort } from './ports.js';
+import type { ClusterState, ProcessRecord } from './state.js';
+import { clusterDir, isAlive, readState, writeState } from './state.js';
+
+const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
+const READY_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 10_000;
+
+function spawnProcess(p: ProcessRecord): number {
+  mkdirSync(p.dataDir, { recursive: true });
+  const log = openSync(p.logFile, 'a');
+  try {
+    const child = spawn(process.execPath, [MAIN, p.kind, ...p.args], { detached: true, stdio: ['ignore', log, log] });
+    child.unref();
+    if (child.pid === undefined) throw new Error(`could not start ${p.name}`);
+    return child.pid;
+  } finally {
+    closeSync(log);
+  }
+}
+
+/** Waits until every master answers and one of them leads; returns their statuses. */
+async function waitForLeader(state: ClusterState, timeoutMs: number): Promise<Map<string, MemberStatus>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const statuses = new Map<string, MemberStatus>();
+    for (const p of state.processes) {
+      const s = await fetchStatus(p.urls.metrics);
+      if (s) statuses.set(p.name, s);
+    }
+    const leader = [...statuses.values()].some((s) => s.raft.state === 'leader');
+    if (leader && statuses.size === state.processes.length) return statuses;
+    if (Date.now() > deadline) {
+      const dead = state.processes.filter((p) => !isAlive(p.pid)).map((p) => `${p.name} (see ${p.logFile})`);
+      throw new Error(`no leader elected within ${timeoutMs / 1000} s${dead.length ? `; exited: ${dead.join(', ')}` : ''}`);
+    }
+    await sleep(100);
+  }
+}
+
+export async function upCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  rejectUnknown(args, ['masters', 'workers', 'data-dir']);
+  const masters = intFlag(args, 'masters', 3, 1, 7);
+  const workers = intFlag(args, 'workers', 0, 0, 0);
+  void workers; // Workers arrive with the kubelet; 0 is the only value accepted until then.
+  const dir = clusterDir(args.flags.get('data-dir') as string | undefined);
+  const existing = readState(dir);
+  if (existing && existing.processes.some((p) => isAlive(p.pid))) {
+    console.log(`a cluster is already running from ${dir}:`);
+    await printStatus(existing, false);
+    return 0;
+  }
+  if (existing) {
+    // Stopped cluster: start the same processes again on the same ports and data.
+    for (const p of existing.processes) p.pid = spawnProcess(p);
+    writeState(dir, existing);
+    await waitForLeader(existing, READY_TIMEOUT_MS);
+    console.log(`restarted the cluster in ${dir}`);
+    await printStatus(existing, false);
+    return 0;
+  }
+  const token = `flotilla-${process.pid}-${Date.now().toString(36)}`;
+  const names = Array.from({ length: masters }, (_, i) => `m${i + 1}`);
+  const ports = new Map<string, { client: number; peer: number; metrics: number }>();
+  for (const n of names) ports.set(n, { client: await freePort(), peer: await freePort(), metrics: await freePort() });
+  const initialCluster = names.map((n) => `${n}=http://127.0.0.1:${ports.get(n)!.peer}`).join(',');
+  const processes: ProcessRecord[] = names.map((name) => {
+    const pt = ports.get(name)!;
+    const urls = { client: `http://127.0.0.1:${pt.client}`, peer: `http://127.0.0.1:${pt.peer}`, metrics: `http://127.0.0.1:${pt.metrics}` };
+    const dataDir = join(dir, name);
+    return {
+      name,
+      kind: 'master',
+      pid: 0,
+      dataDir,
+      logFile: join(dir, `${name}.log`),
+      urls,
+      args: [
+        '--name', name,
+        '--data-dir', dataDir,
+        '--listen-client-urls', urls.client,
+        '--listen-peer-urls', urls.peer,
+        '--listen-metrics-urls', urls.metrics,
+        '--initial-cluster', initialCluster,
+        '--initial-cluster-state', 'new',
+        '--initial-cluster-token', token,
+      ],
+    };
+  });
+  const state: ClusterState = { clusterToken: token, createdAt: new Date().toISOString(), processes };
+  for (const p of processes) p.pid = spawnProcess(p);
+  writeState(dir, state);
+  await waitForLeader(state, READY_TIMEOUT_MS);
+  console.log(`cluster up in ${dir}`);
+  await printStatus(state, false);
+  const endpoints = processes.map((p) => p.urls.client.replace('http://', '')).join(',');
+  console.log(`\nendpoints: ${endpoints}`);
+  return 0;
+}
+
+async function printStatus(state: ClusterState, json: boolean): Promise<void> {
+  const rows = [];
+  for (const p of state.processes) {
+    const up = isAlive(p.pid);
+    const s = up ? await fetchStatus(p.urls.metrics) : undefined;
+    rows.push({
+      name: p.name,
+      kind: p.kind,
+      pid: p.pid,
+      up,
+      ...(s ? { id: s.id, raft: { state: s.raft.state, term: s.raft.term, commitIndex: s.raft.commitIndex, appliedIndex: s.raft.appliedIndex, leader: s.raft.leader } } : {}),
+      urls: p.urls,
+      dataDir: p.dataDir,
+      logFile: p.logFile,
+    });
+  }
+  if (json) {
+    console.log(JSON.stringify({ processes: rows }));
+    return;
+  }
+  console.log('NAME  KIND    PID      UP     ROLE        TERM  COMMIT  APPLIED  CLIENT URL');
+  for (const r of rows) {
+    const role = r.raft?.state ?? (r.up ? 'unknown' : '-');
+    console.log(
+      `${r.name.padEnd(5)} ${r.kind.padEnd(7)} ${String(r.pid).padEnd(8)} ${String(r.up).padEnd(6)} ${role.padEnd(11)} ${String(r.raft?.term ?? '-').padEnd(5)} ${String(r.raft?.commitIndex ?? '-').padEnd(7)} ${String(r.raft?.appliedIndex ?? '-').padEnd(8)} ${r.urls.client}`,
+    );
+  }
+}
+
+function loadOrFail(dirFlag: string | true | undefined): { dir: string; state: ClusterState } {
+  const dir = clusterDir(dirFlag as string | undefined);
+  const state = readState(dir);
+  if (!state) throw new UsageError(`no local cluster in ${dir} (start one with: flotilla up)`);
+  return { dir, state };
+}
+
+export async function statusCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['json']);
+  rejectUnknown(args, ['json', 'data-dir']);
+  const { state } = loadOrFail(args.flags.get('data-dir'));
+  await printStatus(state, args.flags.get('json') === true);
+  return 0;
+}
+
+async function stopProcess(p: ProcessRecord, signal: NodeJS.Signals): Promise<void> {
+  if (!isAlive(p.pid)) return;
+  try {
+    process.kill(p.pid, signal);
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  while (isAlive(p.pid)) {
+    if (Date.now() > deadline) {
+      process.kill(p.pid, 'SIGKILL');
+      break;
+    }
+    await sleep(50);
+  }
+  while (isAlive(p.pid)) await sleep(20);
+}
+
+export async function downCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['purge']);
+  rejectUnknown(args, ['purge', 'data-dir']);
+  const { dir, state } = loadOrFail(args.flags.get('data-dir'));
+  await Promise.all(state.processes.map((p) => stopProcess(p, 'SIGTERM')));
+  if (args.flags.get('purge') === true) {
+    rmSync(dir, { recursive: true, force: true });
+    console.log(`cluster stopped and ${dir} removed`);
+  } else {
+    console.log(`cluster stopped; data kept in ${dir} (flotilla up starts it again, --purge removes it)`);
+  }
+  return 0;
+}
+
+function findProcess(state: ClusterState, name: string | undefined): ProcessRecord {
+  if (!name) throw new UsageError('name a process (see flotilla status)');
+  const p = state.processes.find((x) => x.name === name);
+  if (!p) throw new UsageError(`no process named ${name}; processes: ${state.processes.map((x) => x.name).join(', ')}`);
+  return p;
+}
+
+export async function stopCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  rejectUnknown(args, ['signal', 'data-dir']);
+  const { state } = loadOrFail(args.flags.get('data-dir'));
+  const p = findProcess(state, args.positional[0]);
+  const sig = String(args.flags.get('signal') ?? 'TERM').toUpperCase().replace(/^SIG/, '');
+  if (!['TERM', 'KILL', 'INT', 'STOP', 'CONT'].includes(sig)) throw new UsageError(`unsupported signal ${sig}`);
+  if (sig === 'STOP' || sig === 'CONT') process.kill(p.pid, `SIG${sig}` as NodeJS.Signals);
+  else await stopProcess(p, `SIG${sig}` as NodeJS.Signals);
+  console.log(`${p.name} (pid ${p.pid}) sent SIG${sig}`);
+  return 0;
+}
+
+export async function restartCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  rejectUnknown(args, ['data-dir']);
+  const { dir, state } = loadOrFail(args.flags.get('data-dir'));
+  const p = findProcess(state, args.positional[0]);
+  await stopProcess(p, 'SIGTERM');
+  p.pid = spawnProcess(p);
+  writeState(dir, state);
+  console.log(`${p.name} restarted (pid ${p.pid})`);
+  return 0;
+}

@@ -1,0 +1,694 @@
+import { Packr } from 'msgpackr';
+import type { Random } from '../../core/index.js';
+import { decodeConfChange } from '../core/confchange.js';
+import { NotLeaderError, ProposalDroppedError } from '../core/errors.js';
+import { RawNode } from '../core/rawnode.js';
+import type { ConfChange, ConfState, Entry, Message, NodeId, Ready, StateType } from '../core/types.js';
+import { NONE } from '../core/types.js';
+import type { Member, ResponseHeader } from '../mvcc/index.js';
+import { LeaseNotFoundError, MemberNotFoundError, NoLeaderError, NoSpaceError, RequestTimeoutError, StoppedError, StoreError, TooManyRequestsError } from '../mvcc/index.js';
+import type { DurableStorage } from '../storage/contract.js';
+import type { Clock, TimerHandle } from './clock.js';
+import type { MemberTable } from './members.js';
+import type { ConfChangeContext, Envelope, ReplicatedRequest } from './requests.js';
+import { decodeContext, decodeEnvelope, encodeContext, encodeEnvelope } from './requests.js';
+import type { KvStateMachine } from './state-machine.js';
+import type { RaftTransport } from './transport.js';
+import { WaitRegistry } from './wait.js';
+
+export interface MemberLogger {
+  info(msg: string, fields?: Record<string, unknown>): void;
+  warn(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+/** Observers of the member's work, for metrics (all optional). */
+export interface MemberObserver {
+  leaderChanged?(leader: NodeId): void;
+  proposalsCommitted?(n: number): void;
+  proposalsApplied?(n: number): void;
+  proposalFailed?(): void;
+  walFsyncSeconds?(s: number): void;
+  backendCommitSeconds?(s: number): void;
+}
+
+export interface StoreMemberConfig {
+  readonly id: NodeId;
+  readonly name: string;
+  readonly clusterId: number;
+  readonly storage: DurableStorage;
+  readonly sm: KvStateMachine;
+  readonly transport: RaftTransport;
+  readonly clock: Clock;
+  readonly random: Random;
+  readonly members: MemberTable;
+  /** Milliseconds per Raft tick. etcd: 100. */
+  readonly tickMs: number;
+  readonly electionTicks: number;
+  readonly heartbeatTicks: number;
+  /** Applied entries between Raft snapshots (etcd's --snapshot-count). */
+  readonly snapshotCount: number;
+  /** Entries kept behind a snapshot so slightly lagging followers need no snapshot. */
+  readonly snapshotCatchUpEntries: number;
+  /** Bound on requests waiting for their entry or read (beyond it: TooManyRequestsError). */
+  readonly maxPendingRequests: number;
+  readonly logger: MemberLogger;
+  readonly observer?: MemberObserver;
+}
+
+/** What Raft snapshots carry: the state machine's image and the member table. */
+interface SnapshotPayload {
+  readonly sm: Uint8Array;
+  readonly members: Member[];
+}
+
+const packr = new Packr({ useRecords: false });
+
+/** Interval between re-sent ReadIndex requests while the first is unanswered. */
+const READ_INDEX_RETRY_MS = 500;
+/** Interval between lease expiry checks on the leader. */
+const LEASE_CHECK_MS = 500;
+
+/** An applied request's result and the store revision right after it (the response header's). */
+export interface ApplyResult {
+  readonly value: unknown;
+  readonly revision: number;
+}
+
+/**
+ * One member of the replicated store: owns a RawNode and drives it (etcd's raftNode +
+ * EtcdServer apply loop). Ticks, peer messages and proposals feed the core; its Readys are
+ * handled strictly in order: persist (one synced write), then send, then apply to the state
+ * machine, then advance. Clients wait, with a deadline, for their entry to be applied here
+ * (writes, forwarded to the leader by Raft when this member follows) or for a ReadIndex
+ * confirmation (linearizable reads).
+ */
+export class StoreMember {
+  readonly id: NodeId;
+  private raw!: RawNode;
+  private readonly waits: WaitRegistry<ApplyResult>;
+  private nextRequest = 0;
+  private readonly requestPrefix: string;
+  private timers: TimerHandle[] = [];
+  private readyLoopRunning = false;
+  private stopped = true;
+  private flushChain: Promise<void> = Promise.resolve();
+  private lastSnapshotIndex = 0;
+  private confState: ConfState = { voters: [], learners: [] };
+  private lead: NodeId = NONE;
+  private state: StateType = 'follower';
+  private term = 0;
+  private commitIndex = 0;
+  /** Leases whose revocation this leader proposed and has not yet seen applied. */
+  private readonly revoking = new Set<number>();
+  /** Linearizable reads waiting for the next ReadIndex round, and the round in flight. */
+  private readWaiters: { resolve(): void; reject(e: Error): void }[] = [];
+  private readInFlight: { ctx: string; waiters: { resolve(): void; reject(e: Error): void }[]; timer: TimerHandle } | undefined;
+  /** Reads confirmed at a read index, waiting for the state machine to apply it. */
+  private readsAwaitingApply: { index: number; waiters: { resolve(): void; reject(e: Error): void }[] }[] = [];
+  private leaderWaiters: (() => void)[] = [];
+  /** Alarms raised in this cluster (NOSPACE refuses writes everywhere). */
+  readonly alarms = new Map<string, { memberID: number; alarm: 'NOSPACE' | 'CORRUPT' }>();
+  /** Set when this member could not persist (disk full): it refuses every write. */
+  private localFailure: StoreError | undefined;
+  private removedHandler: (() => void) | undefined;
+
+  constructor(private readonly c: StoreMemberConfig) {
+    this.id = c.id;
+    this.waits = new WaitRegistry(c.clock, c.maxPendingRequests, () => new RequestTimeoutError(), () => new TooManyRequestsError());
+    // Request ids are unique across restarts of this member: a start-time prefix.
+    this.requestPrefix = `${c.id.toString(36)}.${c.clock.now().toString(36)}.${c.random.int(1 << 30).toString(36)}`;
+  }
+
+  get members(): MemberTable {
+    return this.c.members;
+  }
+
+  get leader(): NodeId {
+    return this.lead;
+  }
+
+  get raftState(): StateType {
+    return this.state;
+  }
+
+  get raftTerm(): number {
+    return this.term;
+  }
+
+  get raftCommitIndex(): number {
+    return this.commitIndex;
+  }
+
+  get raftAppliedIndex(): number {
+    return this.c.sm.appliedIndex();
+  }
+
+  get isLearner(): boolean {
+    return this.confState.learners.includes(this.id);
+  }
+
+  get config(): ConfState {
+    return this.confState;
+  }
+
+  /** Called when this member applied its own removal: the process should stop serving. */
+  onRemoved(handler: () => void): void {
+    this.removedHandler = handler;
+  }
+
+  header(): ResponseHeader {
+    return { clusterId: this.c.clusterId, memberId: this.id, revision: this.c.sm.revision(), raftTerm: this.term };
+  }
+
+  // ---- Lifecycle ----
+
+  async start(): Promise<void> {
+    const { storage, sm } = this.c;
+    const snap = storage.snapshot();
+    this.lastSnapshotIndex = snap.metadata.index;
+    this.confState = snap.metadata.confState;
+    // A state machine behind the Raft snapshot (e.g. wiped) restarts from the snapshot.
+    if (snap.metadata.index > 0 && sm.consistentIndex() < snap.metadata.index && snap.data.length > 0) {
+      await this.restoreSnapshot(snap.data, snap.metadata.index);
+    }
+    // Raft replays from the snapshot; entries the state machine already holds are skipped
+    // (consistentIndex), while conf changes are re-applied so Raft's membership is rebuilt.
+    this.raw = new RawNode({
+      id: this.id,
+      electionTick: this.c.electionTicks,
+      heartbeatTick: this.c.heartbeatTicks,
+      storage,
+      random: this.c.random,
+      applied: snap.metadata.index,
+      checkQuorum: true,
+      preVote: true,
+      maxSizePerMsg: 1024 * 1024,
+      maxInflightMsgs: 512,
+      maxUncommittedEntriesSize: 1 << 30,
+      snapshotChunkBytes: 1024 * 1024,
+      logger: { info: (msg) => this.c.logger.info(msg, { component: 'raft' }) },
+    });
+    const hs = storage.initialState().hardState;
+    this.term = hs.term;
+    this.commitIndex = hs.commit;
+    for (const m of this.c.members.list()) if (m.ID !== this.id && m.peerURLs[0]) this.c.transport.addPeer(m.ID, m.peerURLs[0]);
+    this.c.transport.onReceive((msgs) => this.receive(msgs));
+    this.c.transport.onUnreachable(() => undefined);
+    this.stopped = false;
+    await this.c.transport.start();
+    this.timers.push(this.c.clock.setInterval(() => this.tick(), this.c.tickMs));
+    this.timers.push(this.c.clock.setInterval(() => this.checkLeases(), LEASE_CHECK_MS));
+    // A single-voter cluster elects itself at once instead of waiting an election timeout.
+    if (this.confState.voters.length === 1 && this.confState.voters[0] === this.id) this.raw.campaign();
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const t of this.timers) t.cancel();
+    this.timers = [];
+    const err = new StoppedError();
+    this.waits.failAll(err);
+    this.failReads(err);
+    for (const w of this.leaderWaiters.splice(0)) w();
+    await this.c.transport.stop();
+    // Let the Ready in progress finish its write before closing storage.
+    while (this.readyLoopRunning) await new Promise((r) => setImmediate(r));
+    await this.flushChain.catch(() => undefined);
+    await this.c.sm.flush().catch(() => undefined);
+  }
+
+  // ---- Inputs ----
+
+  private tick(): void {
+    if (this.stopped) return;
+    this.raw.tick();
+    this.kick();
+  }
+
+  private receive(msgs: Message[]): void {
+    if (this.stopped) return;
+    for (const m of msgs) {
+      try {
+        this.raw.step(m);
+      } catch (err) {
+        this.c.logger.warn('dropped a peer message', { type: m.type, from: m.from, error: (err as Error).message });
+      }
+    }
+    this.kick();
+  }
+
+  private newRequestId(): string {
+    return `${this.requestPrefix}.${(this.nextRequest++).toString(36)}`;
+  }
+
+  /** Waits (up to the deadline) until some member is known to lead. */
+  private async waitForLeader(deadlineMs: number): Promise<void> {
+    if (this.lead !== NONE) return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = this.c.clock.setTimeout(() => {
+        this.leaderWaiters = this.leaderWaiters.filter((w) => w !== done);
+        reject(new NoLeaderError());
+      }, deadlineMs);
+      const done = (): void => {
+        timer.cancel();
+        if (this.stopped) reject(new StoppedError());
+        else resolve();
+      };
+      this.leaderWaiters.push(done);
+    });
+  }
+
+  private checkWritable(): void {
+    if (this.stopped) throw new StoppedError();
+    if (this.localFailure) throw this.localFailure;
+    for (const a of this.alarms.values()) if (a.alarm === 'NOSPACE') throw new NoSpaceError();
+  }
+
+  /**
+   * Replicates a request and resolves with its result once this member applied it. Rejects with
+   * the request's StoreError, NoLeaderError when no leader appears in time, or
+   * RequestTimeoutError when the deadline passes first (the request may still be applied).
+   */
+  async propose(r: ReplicatedRequest, deadlineMs: number, opts: { allowWhenAlarmed?: boolean } = {}): Promise<ApplyResult> {
+    if (!opts.allowWhenAlarmed) this.checkWritable();
+    else if (this.stopped) throw new StoppedError();
+    const started = this.c.clock.now();
+    await this.waitForLeader(deadlineMs);
+    const id = this.newRequestId();
+    const result = this.waits.register(id, Math.max(1, deadlineMs - (this.c.clock.now() - started)));
+    try {
+      this.raw.propose(encodeEnvelope({ id, from: this.id, r }));
+    } catch (err) {
+      this.waits.fail(id, this.mapProposeError(err));
+    }
+    this.kick();
+    return result;
+  }
+
+  /** Proposes a membership change; resolves once applied here. */
+  async proposeConfChange(cc: Omit<ConfChange, 'context'>, member: Member | undefined, deadlineMs: number): Promise<ApplyResult> {
+    if (this.stopped) throw new StoppedError();
+    const started = this.c.clock.now();
+    await this.waitForLeader(deadlineMs);
+    const id = this.newRequestId();
+    const ctx: ConfChangeContext = member ? { id, from: this.id, member } : { id, from: this.id };
+    const result = this.waits.register(id, Math.max(1, deadlineMs - (this.c.clock.now() - started)));
+    try {
+      this.raw.proposeConfChange({ ...cc, context: encodeContext(ctx) });
+    } catch (err) {
+      this.waits.fail(id, this.mapProposeError(err));
+    }
+    this.kick();
+    return result;
+  }
+
+  private mapProposeError(err: unknown): Error {
+    if (err instanceof NotLeaderError) return new NoLeaderError();
+    if (err instanceof ProposalDroppedError) {
+      // A conf change while another is pending, or a full pipeline: etcd answers "too many requests".
+      return err.reason === 'conf-change-pending' ? new UnhealthyConfChangeError() : new TooManyRequestsError();
+    }
+    return err instanceof Error ? err : new Error(String(err));
+  }
+
+  /**
+   * Resolves once this member's state machine has applied everything committed before the
+   * call, as confirmed by the leader with a quorum (ReadIndex, §6.4). Concurrent callers share
+   * one ReadIndex round, as etcd's linearizable read loop does.
+   */
+  async readBarrier(deadlineMs: number): Promise<void> {
+    if (this.stopped) throw new StoppedError();
+    const p = new Promise<void>((resolve, reject) => {
+      const timer = this.c.clock.setTimeout(() => {
+        w.done = true;
+        reject(new RequestTimeoutError());
+      }, deadlineMs);
+      const w = {
+        done: false,
+        resolve: () => {
+          if (w.done) return;
+          w.done = true;
+          timer.cancel();
+          resolve();
+        },
+        reject: (e: Error) => {
+          if (w.done) return;
+          w.done = true;
+          timer.cancel();
+          reject(e);
+        },
+      };
+      this.readWaiters.push(w);
+    });
+    this.issueReadIndex();
+    return p;
+  }
+
+  private issueReadIndex(): void {
+    if (this.readInFlight || this.readWaiters.length === 0 || this.stopped) return;
+    if (this.lead === NONE) {
+      // Wait for a leader; the waiters' own deadlines bound the wait.
+      this.leaderWaiters.push(() => this.issueReadIndex());
+      return;
+    }
+    const ctx = this.newRequestId();
+    const waiters = this.readWaiters;
+    this.readWaiters = [];
+    const timer = this.c.clock.setTimeout(() => {
+      // Lost (e.g. the leader changed): retry with the same waiters in a new round.
+      if (this.readInFlight?.ctx !== ctx) return;
+      this.readInFlight = undefined;
+      this.readWaiters = waiters.concat(this.readWaiters);
+      this.issueReadIndex();
+    }, READ_INDEX_RETRY_MS);
+    this.readInFlight = { ctx, waiters, timer };
+    try {
+      this.raw.readIndex(ctx);
+    } catch (err) {
+      timer.cancel();
+      this.readInFlight = undefined;
+      this.readWaiters = waiters.concat(this.readWaiters);
+      if (!(err instanceof NotLeaderError || err instanceof ProposalDroppedError)) throw err;
+      this.leaderWaiters.push(() => this.issueReadIndex());
+      return;
+    }
+    this.kick();
+  }
+
+  private failReads(err: Error): void {
+    for (const w of this.readWaiters.splice(0)) w.reject(err);
+    if (this.readInFlight) {
+      this.readInFlight.timer.cancel();
+      for (const w of this.readInFlight.waiters) w.reject(err);
+      this.readInFlight = undefined;
+    }
+    for (const r of this.readsAwaitingApply.splice(0)) for (const w of r.waiters) w.reject(err);
+  }
+
+  /** Asks the leader to hand leadership to `target` (etcd MoveLeader); resolves when it did. */
+  async transferLeadership(target: NodeId, deadlineMs: number): Promise<void> {
+    if (this.state !== 'leader') throw new NotLeaderStoreError();
+    if (!this.c.members.get(target)) throw new MemberNotFoundError();
+    this.raw.transferLeader(target);
+    this.kick();
+    const deadline = this.c.clock.now() + deadlineMs;
+    while (this.lead !== target) {
+      if (this.c.clock.now() > deadline) throw new RequestTimeoutError();
+      await new Promise<void>((r) => this.c.clock.setTimeout(r, 20));
+    }
+  }
+
+  /** The leader's view of a member's replication (match index), for learner promotion checks. */
+  progressOf(id: NodeId): { match: number; leaderCommit: number } | undefined {
+    const st = this.raw.status();
+    const pr = st.progress?.get(id);
+    return pr ? { match: pr.match, leaderCommit: st.hardState.commit } : undefined;
+  }
+
+  // ---- The Ready loop ----
+
+  /** Schedules Ready handling; at most one loop runs, so Readys are handled strictly in order. */
+  private kick(): void {
+    if (this.readyLoopRunning || this.stopped) return;
+    if (!this.raw.hasReady()) return;
+    this.readyLoopRunning = true;
+    void this.readyLoop();
+  }
+
+  private async readyLoop(): Promise<void> {
+    try {
+      while (!this.stopped && this.raw.hasReady()) {
+        const rd = this.raw.ready();
+        await this.handleReady(rd);
+        this.raw.advance(rd);
+      }
+    } catch (err) {
+      this.fail(err);
+    } finally {
+      this.readyLoopRunning = false;
+    }
+    if (!this.stopped && this.raw.hasReady()) this.kick();
+  }
+
+  private async handleReady(rd: Ready): Promise<void> {
+    if (rd.softState) this.onSoftState(rd.softState.lead, rd.softState.state);
+    if (rd.hardState) {
+      this.term = rd.hardState.term;
+      this.commitIndex = rd.hardState.commit;
+    }
+    // 1. Persist, as one synced write.
+    if (rd.entries.length > 0 || rd.hardState || rd.snapshot) {
+      const t0 = this.c.clock.now();
+      await this.c.storage.save({ ...(rd.hardState ? { hardState: rd.hardState } : {}), entries: rd.entries, ...(rd.snapshot ? { snapshot: rd.snapshot } : {}) });
+      if (rd.mustSync) this.c.observer?.walFsyncSeconds?.((this.c.clock.now() - t0) / 1000);
+    }
+    // 2. Send.
+    if (rd.messages.length > 0) this.c.transport.send(rd.messages);
+    // 3. Apply.
+    if (rd.snapshot) {
+      await this.restoreSnapshot(rd.snapshot.data, rd.snapshot.metadata.index);
+      this.confState = rd.snapshot.metadata.confState;
+      this.lastSnapshotIndex = rd.snapshot.metadata.index;
+    }
+    if (rd.committedEntries.length > 0) {
+      this.c.observer?.proposalsCommitted?.(rd.committedEntries.length);
+      for (const e of rd.committedEntries) this.applyEntry(e);
+      this.c.observer?.proposalsApplied?.(rd.committedEntries.length);
+      this.scheduleFlush();
+      this.releaseAppliedReads();
+    }
+    for (const rs of rd.readStates) this.onReadState(rs.requestCtx, rs.index);
+    await this.maybeSnapshot();
+  }
+
+  private onSoftState(lead: NodeId, state: StateType): void {
+    const wasLeader = this.state === 'leader';
+    if (lead !== this.lead) {
+      this.c.logger.info('leader changed', { leader: lead, term: this.raw.raft.term });
+      this.c.observer?.leaderChanged?.(lead);
+    }
+    this.lead = lead;
+    this.state = state;
+    if (state === 'leader' && !wasLeader) {
+      this.revoking.clear();
+      this.c.sm.leasePromote(this.c.clock.now());
+    }
+    if (lead !== NONE) for (const w of this.leaderWaiters.splice(0)) w();
+  }
+
+  private applyEntry(e: Entry): void {
+    const sm = this.c.sm;
+    if (e.type === 'conf-change') {
+      this.applyConfChange(e);
+      if (e.index > sm.consistentIndex()) sm.applyNoop(e.index);
+      return;
+    }
+    if (e.data.length === 0 || e.index <= sm.consistentIndex()) {
+      // A leader's no-op, or an entry whose effects the state machine already holds.
+      if (e.index > sm.consistentIndex()) sm.applyNoop(e.index);
+      return;
+    }
+    let env: Envelope;
+    try {
+      env = decodeEnvelope(e.data);
+    } catch (err) {
+      // A corrupt entry in a committed log cannot be skipped silently: every member must agree.
+      throw new Error(`undecodable committed entry ${e.index}: ${(err as Error).message}`);
+    }
+    let result: ApplyResult | undefined;
+    let error: Error | undefined;
+    try {
+      result = { value: this.execute(env.r, e.index), revision: sm.revision() };
+    } catch (err) {
+      if (!(err instanceof StoreError)) throw err;
+      error = err;
+      sm.applyNoop(e.index);
+      this.c.observer?.proposalFailed?.();
+    }
+    if (env.from !== this.id) return;
+    if (error) this.waits.fail(env.id, error);
+    else if (result) this.waits.trigger(env.id, result);
+  }
+
+  private execute(r: ReplicatedRequest, index: number): unknown {
+    const sm = this.c.sm;
+    switch (r.op) {
+      case 'put':
+        return sm.applyPut(r.req, index);
+      case 'deleteRange':
+        return sm.applyDeleteRange(r.req, index);
+      case 'txn':
+        return sm.applyTxn(r.req, index);
+      case 'compact':
+        sm.applyCompact(r.req, index);
+        return undefined;
+      case 'leaseGrant':
+        return sm.applyLeaseGrant(r.id, r.ttl, index);
+      case 'leaseRevoke':
+        this.revoking.delete(r.id);
+        sm.applyLeaseRevoke(r.id, index);
+        return undefined;
+      case 'leaseRenew':
+        sm.applyNoop(index);
+        return this.state === 'leader' ? sm.leaseRenew(r.id, this.c.clock.now()) : undefined;
+      case 'alarm': {
+        const key = `${r.memberId}/${r.alarm}`;
+        if (r.action === 'activate') this.alarms.set(key, { memberID: r.memberId, alarm: r.alarm });
+        else this.alarms.delete(key);
+        sm.applyNoop(index);
+        return undefined;
+      }
+      case 'memberUpdate': {
+        const m = this.c.members.get(r.memberId);
+        if (!m) throw new MemberNotFoundError();
+        this.c.members.set({ ...m, peerURLs: r.peerURLs });
+        if (r.memberId !== this.id && r.peerURLs[0]) this.c.transport.addPeer(r.memberId, r.peerURLs[0]);
+        sm.applyNoop(index);
+        return this.c.members.list();
+      }
+    }
+  }
+
+  private applyConfChange(e: Entry): void {
+    const cc = decodeConfChange(e.data);
+    const ctx = cc.context && cc.context.length > 0 ? decodeContext(cc.context) : undefined;
+    this.confState = this.raw.applyConfChange(cc);
+    const members = this.c.members;
+    if (cc.type === 'remove') {
+      members.remove(cc.nodeId);
+      if (cc.nodeId !== this.id) this.c.transport.removePeer(cc.nodeId);
+    } else {
+      const known = members.get(cc.nodeId);
+      const m = ctx?.member ?? known;
+      if (m) {
+        members.set({ ...m, isLearner: cc.type === 'add-learner' });
+        if (cc.nodeId !== this.id && m.peerURLs[0]) this.c.transport.addPeer(cc.nodeId, m.peerURLs[0]);
+      }
+    }
+    this.c.logger.info('applied membership change', { type: cc.type, member: cc.nodeId, index: e.index });
+    if (ctx && ctx.from === this.id) this.waits.trigger(ctx.id, { value: members.list(), revision: this.c.sm.revision() });
+    if (cc.type === 'remove' && cc.nodeId === this.id) {
+      this.c.logger.warn('this member was removed from the cluster; stopping');
+      this.removedHandler?.();
+    }
+  }
+
+  private onReadState(ctx: string, index: number): void {
+    const inflight = this.readInFlight;
+    if (!inflight || inflight.ctx !== ctx) return;
+    inflight.timer.cancel();
+    this.readInFlight = undefined;
+    this.readsAwaitingApply.push({ index, waiters: inflight.waiters });
+    this.releaseAppliedReads();
+    this.issueReadIndex();
+  }
+
+  private releaseAppliedReads(): void {
+    if (this.readsAwaitingApply.length === 0) return;
+    const applied = this.c.sm.appliedIndex();
+    const ready = this.readsAwaitingApply.filter((r) => r.index <= applied);
+    if (ready.length === 0) return;
+    this.readsAwaitingApply = this.readsAwaitingApply.filter((r) => r.index > applied);
+    for (const r of ready) for (const w of r.waiters) w.resolve();
+  }
+
+  /** Backend writes are chained so they land in apply order, off the Ready loop's critical path. */
+  private scheduleFlush(): void {
+    const t0 = this.c.clock.now();
+    this.flushChain = this.flushChain
+      .then(() => this.c.sm.flush())
+      .then(() => this.c.observer?.backendCommitSeconds?.((this.c.clock.now() - t0) / 1000))
+      .catch((err: unknown) => this.fail(err));
+  }
+
+  /** Resolves once every applied entry is durable in the state machine's backend. */
+  flushed(): Promise<void> {
+    return this.flushChain;
+  }
+
+  private async maybeSnapshot(): Promise<void> {
+    const applied = this.c.sm.appliedIndex();
+    if (applied - this.lastSnapshotIndex < this.c.snapshotCount) return;
+    await this.flushChain;
+    const payload: SnapshotPayload = { sm: await this.c.sm.snapshot(), members: this.c.members.list() };
+    await this.c.storage.createSnapshot(applied, this.confState, packr.pack(payload));
+    const compactTo = applied - this.c.snapshotCatchUpEntries;
+    if (compactTo > this.c.storage.firstIndex()) await this.c.storage.compact(compactTo);
+    this.lastSnapshotIndex = applied;
+    this.c.logger.info('saved snapshot', { index: applied });
+  }
+
+  private async restoreSnapshot(data: Uint8Array, index: number): Promise<void> {
+    const payload = packr.unpack(data) as SnapshotPayload;
+    await this.flushChain;
+    await this.c.sm.restore(payload.sm, index);
+    this.c.members.replaceAll(payload.members);
+    for (const m of payload.members) if (m.ID !== this.id && m.peerURLs[0]) this.c.transport.addPeer(m.ID, m.peerURLs[0]);
+    this.c.logger.info('restored state machine from snapshot', { index });
+  }
+
+  // ---- Leases (leader-local clock) ----
+
+  private checkLeases(): void {
+    if (this.stopped || this.state !== 'leader') return;
+    for (const id of this.c.sm.leaseExpired(this.c.clock.now())) {
+      if (this.revoking.has(id)) continue;
+      this.revoking.add(id);
+      this.propose({ op: 'leaseRevoke', id }, 5_000, { allowWhenAlarmed: true }).catch(() => this.revoking.delete(id));
+    }
+  }
+
+  /** Keep-alive: the leader renews locally; a follower carries it to the leader through the log. */
+  async leaseKeepAlive(id: number, deadlineMs: number): Promise<number> {
+    if (this.state === 'leader') return this.c.sm.leaseRenew(id, this.c.clock.now());
+    await this.propose({ op: 'leaseRenew', id }, deadlineMs, { allowWhenAlarmed: true });
+    const ttl = this.c.sm.leaseTimeToLive(id, this.c.clock.now());
+    if (!ttl) throw new LeaseNotFoundError();
+    return ttl.grantedTTL;
+  }
+
+  // ---- Failure ----
+
+  /**
+   * A failure to persist or apply: the member must not continue (its state could diverge), so
+   * it refuses all writes, fails pending requests, and reports; a full disk raises NOSPACE.
+   */
+  private fail(err: unknown): void {
+    const e = err instanceof Error ? err : new Error(String(err));
+    const diskFull = /ENOSPC|No space left|disk full/i.test(`${e.name} ${e.message}`);
+    this.localFailure = diskFull ? new NoSpaceError() : new StoppedError();
+    if (diskFull) this.alarms.set(`${this.id}/NOSPACE`, { memberID: this.id, alarm: 'NOSPACE' });
+    this.c.logger.error(diskFull ? 'disk full: raised NOSPACE alarm and stopped accepting writes' : 'fatal error in the Raft loop; member stopped', { error: e.stack ?? e.message });
+    this.stopped = true;
+    for (const t of this.timers) t.cancel();
+    this.waits.failAll(this.localFailure);
+    this.failReads(this.localFailure);
+  }
+
+  get failure(): StoreError | undefined {
+    return this.localFailure;
+  }
+
+  /** Whether this member can serve: it has a leader and no local failure. */
+  healthy(): boolean {
+    return !this.stopped && this.lead !== NONE && this.localFailure === undefined;
+  }
+}
+
+/** A conf change while another is still being applied (etcd: "unhealthy cluster"). */
+class UnhealthyConfChangeError extends StoreError {
+  constructor() {
+    super('Unavailable', 'etcdserver: unhealthy cluster');
+  }
+}
+
+/** MoveLeader on a member that is not the leader. */
+class NotLeaderStoreError extends StoreError {
+  constructor() {
+    super('FailedPrecondition', 'etcdserver: not leader');
+  }
+}
+
