@@ -1,2 +1,3 @@
-// Public surface of cluster/.
-export {};
+// Public surface of cluster/: the commands, for tests that drive them in-process.
+export { lincheckCommand, LincheckExit, LINCHECK_USAGE } from './commands/lincheck.js';
+export type { LincheckIo } from './commands/lincheck.js';

@@ -2,15 +2,8 @@ import { assert } from '../assert.js';
 
 const FULL = 0xffffffff;
 
-/** A 32-bit mix of an integer (the murmur3 finalizer), used for Zobrist hashing. */
-export function mix32(x: number): number {
-  let z = Math.imul(x ^ (x >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  return (z ^ (z >>> 16)) >>> 0;
-}
-
 /**
- * A fixed-size set of small integers with an incrementally maintained hash and a compact form.
+ * A fixed-size set of small integers with a compact form.
  *
  * In a linearizability search the set of linearized ops is nearly always "every op up to some
  * point, plus a few beyond it". So the set is summarized as `fullWords` leading all-ones words,
@@ -18,22 +11,16 @@ export function mix32(x: number): number {
  * copy only needs the frontier.
  *
  * Invariants:
- * - `hash` is the XOR of `mix32(i + 1)` over the members i (so add and delete are O(1)).
  * - words[0, fullWords) are all ones and words[fullWords] is not.
  * - words[frontierEnd, ...) are all zero, and frontierEnd >= fullWords.
  */
 export class Bitset {
   private readonly words: Uint32Array;
-  private hashValue = 0;
   private full = 0;
   private end = 0;
 
   constructor(readonly size: number) {
     this.words = new Uint32Array(Math.ceil(size / 32));
-  }
-
-  get hash(): number {
-    return this.hashValue;
   }
 
   /** Number of leading all-ones words. */
@@ -51,6 +38,11 @@ export class Bitset {
     return this.words[this.full + i]!;
   }
 
+  /** Word `i` of the set: members 32i to 32i + 31. */
+  word(i: number): number {
+    return this.words[i] ?? 0;
+  }
+
   has(i: number): boolean {
     return (this.words[i >>> 5]! & (1 << (i & 31))) !== 0;
   }
@@ -61,7 +53,6 @@ export class Bitset {
     const w = i >>> 5;
     const words = this.words;
     words[w] = words[w]! | (1 << (i & 31));
-    this.hashValue = (this.hashValue ^ mix32(i + 1)) >>> 0;
     if (w >= this.end) this.end = w + 1;
     while (this.full < words.length && words[this.full] === FULL) this.full++;
     if (this.end < this.full) this.end = this.full;
@@ -73,7 +64,6 @@ export class Bitset {
     const w = i >>> 5;
     const words = this.words;
     words[w] = words[w]! & ~(1 << (i & 31));
-    this.hashValue = (this.hashValue ^ mix32(i + 1)) >>> 0;
     if (w < this.full) this.full = w;
     while (this.end > this.full && words[this.end - 1] === 0) this.end--;
   }

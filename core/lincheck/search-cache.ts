@@ -1,5 +1,6 @@
 import { assert } from '../assert.js';
-import { mix32, type Bitset } from './bitset.js';
+import type { Bitset } from './bitset.js';
+import { mix32 } from './hash.js';
 
 /**
  * Thrown when a search would remember more configurations than its bound allows. The history
@@ -14,15 +15,26 @@ export class SearchLimitError extends Error {
   }
 }
 
+/** A search configuration: which ops are linearized, and the register state after them. */
+export interface Configuration {
+  readonly linearized: Bitset;
+  /** Zobrist hash (see mix32) of the required ops in `linearized`. */
+  readonly requiredHash: number;
+  /** How many required ops `linearized` holds. */
+  readonly requiredCount: number;
+  readonly state: number;
+}
 
 /**
- * Lowe's memoization for the Wing & Gong search: the configurations (set of linearized ops,
- * register state) already reached. Reaching one again cannot succeed where the first visit
- * failed, because what can still happen depends only on that pair.
+ * Lowe's memoization for the Wing & Gong search: configurations already explored without
+ * success. A configuration is skipped if an explored one *dominates* it: same state, same
+ * required ops, and a subset of its optional ops. Whatever the dominated one can still do,
+ * the dominating one could too (an optional op left out imposes nothing), so it would fail
+ * as well. Plain equality is the special case with no optional ops.
  *
- * Configurations live in flat typed arrays (an open-addressing hash table of entry numbers,
- * per-entry columns, and one arena of frontier words) because a search may store millions
- * of them and per-entry objects would spend the time in the garbage collector.
+ * Entries live in flat typed arrays (an open-addressing table of entry numbers keyed by the
+ * required ops and state, per-entry columns, and one arena of frontier words) because a
+ * search may store millions and per-entry objects would spend the time in the collector.
  *
  * Bound: at most `maxConfigurations` entries; `add` throws SearchLimitError beyond it.
  */
@@ -32,6 +44,7 @@ export class SearchCache {
   private slots: Int32Array;
   private hashes: Uint32Array;
   private states: Int32Array;
+  private requiredCounts: Int32Array;
   private fullWords: Int32Array;
   private frontierStart: Int32Array;
   private frontierLength: Int32Array;
@@ -47,51 +60,53 @@ export class SearchCache {
     this.slots = new Int32Array(capacity * 2);
     this.hashes = new Uint32Array(capacity);
     this.states = new Int32Array(capacity);
+    this.requiredCounts = new Int32Array(capacity);
     this.fullWords = new Int32Array(capacity);
     this.frontierStart = new Int32Array(capacity);
     this.frontierLength = new Int32Array(capacity);
     this.arena = new Uint32Array(capacity);
   }
 
-  get size(): number {
-    return this.count;
-  }
-
-  /** Records (linearized, state); returns false if it was already recorded. */
-  add(linearized: Bitset, state: number): boolean {
-    const hash = (linearized.hash ^ mix32(state + 0x3c6ef372)) >>> 0;
+  /** Records `config`; returns false if an entry dominates it (it need not be explored). */
+  add(config: Configuration): boolean {
+    const hash = (config.requiredHash ^ mix32(config.state + 0x3c6ef372)) >>> 0;
     const mask = this.slots.length - 1;
     let slot = hash & mask;
     for (let entry = this.slots[slot]!; entry !== 0; entry = this.slots[slot]!) {
-      if (this.hashes[entry - 1] === hash && this.matches(entry - 1, linearized, state)) {
-        return false;
-      }
+      if (this.hashes[entry - 1] === hash && this.dominates(entry - 1, config)) return false;
       slot = (slot + 1) & mask;
     }
     if (this.count >= this.maxConfigurations) throw new SearchLimitError(this.maxConfigurations);
-    const entry = this.append(hash, linearized, state);
+    const entry = this.append(hash, config);
     this.slots[slot] = entry + 1;
     if (this.count * 2 > this.slots.length) this.rehash();
     return true;
   }
 
-  private matches(entry: number, linearized: Bitset, state: number): boolean {
-    const length = this.frontierLength[entry]!;
+  /**
+   * Same state and required count, and the entry's set is a subset of the config's: then the
+   * required ops are the same (a subset of equal size) and only optional ops differ.
+   */
+  private dominates(entry: number, config: Configuration): boolean {
+    const { linearized } = config;
+    const full = this.fullWords[entry]!;
     if (
-      this.states[entry] !== state ||
-      this.fullWords[entry] !== linearized.fullWords ||
-      length !== linearized.frontierLength
+      this.states[entry] !== config.state ||
+      this.requiredCounts[entry] !== config.requiredCount ||
+      linearized.fullWords < full
     ) {
       return false;
     }
     const start = this.frontierStart[entry]!;
+    const length = this.frontierLength[entry]!;
     for (let i = 0; i < length; i++) {
-      if (this.arena[start + i] !== linearized.frontierWord(i)) return false;
+      if ((this.arena[start + i]! & ~linearized.word(full + i)) !== 0) return false;
     }
     return true;
   }
 
-  private append(hash: number, linearized: Bitset, state: number): number {
+  private append(hash: number, config: Configuration): number {
+    const { linearized } = config;
     const entry = this.count++;
     if (entry === this.hashes.length) this.growColumns();
     const length = linearized.frontierLength;
@@ -100,7 +115,8 @@ export class SearchCache {
     }
     for (let i = 0; i < length; i++) this.arena[this.arenaUsed + i] = linearized.frontierWord(i);
     this.hashes[entry] = hash;
-    this.states[entry] = state;
+    this.states[entry] = config.state;
+    this.requiredCounts[entry] = config.requiredCount;
     this.fullWords[entry] = linearized.fullWords;
     this.frontierStart[entry] = this.arenaUsed;
     this.frontierLength[entry] = length;
@@ -112,6 +128,7 @@ export class SearchCache {
     const capacity = this.hashes.length * 2;
     this.hashes = grow(this.hashes, capacity);
     this.states = grow(this.states, capacity);
+    this.requiredCounts = grow(this.requiredCounts, capacity);
     this.fullWords = grow(this.fullWords, capacity);
     this.frontierStart = grow(this.frontierStart, capacity);
     this.frontierLength = grow(this.frontierLength, capacity);

@@ -1,7 +1,8 @@
 import { assert } from '../assert.js';
 import { Bitset } from './bitset.js';
 import { EntryList, type Entry } from './entry-list.js';
-import { RegisterModel, type RegisterOp } from './register.js';
+import { isMutation, RegisterModel, type RegisterOp } from './register.js';
+import { mix32 } from './hash.js';
 import { SearchCache } from './search-cache.js';
 
 /** One linearization choice, undone when the search backtracks past it. */
@@ -26,13 +27,21 @@ interface Choice {
  * push the choice) unless the resulting configuration (linearized set, state) was reached
  * before, which cannot succeed where the first visit failed. When no candidate is left, pop
  * the last choice and try the candidates after it. Required candidates are tried before
- * optional ones, which are rarely needed. Optional ops have no return, so they never force a
- * backtrack and may stay unlinearized: the search succeeds once every required op is.
+ * optional ones. A configuration is also skipped when the memo holds one with the same state
+ * and required ops but fewer optional ops (see SearchCache). Optional ops have no return, so they never force a backtrack and may stay
+ * unlinearized: the search succeeds once every required op is.
  *
- * Observation rule (a partial-order reduction): if a candidate read or failed cas is legal in
- * the current, known state, it is linearized now and no other candidate is tried here. That
- * loses nothing: it changes no state, and in any successful continuation it can be moved to
- * the front, since every op that returns before its call is already linearized.
+ * Two reductions keep the search small without losing linearizations. Both follow from taking
+ * a shortest successful continuation, in which no op can be dropped or moved earlier:
+ * - Observation rule: after a required op, if a candidate read or failed cas is legal in the
+ *   current, known state, it is linearized now and no other candidate is tried there. It
+ *   changes no state, and every op returning before its call is already linearized.
+ * - Optional ops only when needed: an optional op that would not change the state is never
+ *   linearized, and right after one (state s to v) no mutation that is legal in s is tried,
+ *   since it would give the same result from s and the optional op could be dropped. Without
+ *   this, a few crashed writes multiply the configurations by every subset of them. The
+ *   configurations right after optional ops are searched under this restriction, so they are
+ *   not memoized (a memo entry means "explored without restriction").
  *
  * Throws SearchLimitError when more than `maxConfigurations` configurations are reached.
  */
@@ -41,8 +50,11 @@ export function isLinearizableFrom(
   initialState: number,
   maxConfigurations: number,
 ): boolean {
-  let requiredLeft = ops.reduce((n, op) => n + (op.required ? 1 : 0), 0);
-  if (requiredLeft === 0) return true;
+  const requiredTotal = ops.reduce((n, op) => n + (op.required ? 1 : 0), 0);
+  if (requiredTotal === 0) return true;
+  let requiredLeft = requiredTotal;
+  /** Zobrist hash of the linearized required ops. */
+  let requiredHash = 0;
   const line = new EntryList(ops);
   const linearized = new Bitset(ops.length);
   const cache = new SearchCache(maxConfigurations, 2 * ops.length);
@@ -55,18 +67,42 @@ export function isLinearizableFrom(
   let scanningOptional = false;
   let deadline = Infinity;
   let atNewConfiguration = true;
+  /** When the last choice was optional: the state before it. */
+  let afterOptionalFrom: number | null = null;
+
+  /** The state after linearizing `op` now, or null if the model or a reduction rules it out. */
+  const tryStep = (op: RegisterOp): number | null => {
+    const after = model.step(state, op);
+    if (after === null) return null;
+    if (!op.required && after === state) return null;
+    if (afterOptionalFrom !== null && isMutation(op) && model.step(afterOptionalFrom, op) !== null) {
+      return null;
+    }
+    return after;
+  };
 
   /** Linearizes `call` if that reaches a new configuration; false if it was reached before. */
   const tryLinearize = (call: Entry, after: number, forced: boolean): boolean => {
+    const required = ops[call.op]!.required;
     linearized.add(call.op);
-    if (!cache.add(linearized, after)) {
-      linearized.delete(call.op);
-      return false;
+    if (required) {
+      const config = {
+        linearized,
+        requiredHash: (requiredHash ^ mix32(call.op + 1)) >>> 0,
+        requiredCount: requiredTotal - requiredLeft + 1,
+        state: after,
+      };
+      if (!cache.add(config)) {
+        linearized.delete(call.op);
+        return false;
+      }
+      requiredHash = config.requiredHash;
+      requiredLeft--;
     }
     stack.push({ call, stateBefore: state, forced, deadline });
     line.lift(call);
+    afterOptionalFrom = required ? null : state;
     state = after;
-    if (ops[call.op]!.required) requiredLeft--;
     atNewConfiguration = true;
     return true;
   };
@@ -79,11 +115,17 @@ export function isLinearizableFrom(
       line.unlift(choice.call);
       linearized.delete(choice.call.op);
       const required = ops[choice.call.op]!.required;
-      if (required) requiredLeft++;
+      if (required) {
+        requiredLeft++;
+        requiredHash = (requiredHash ^ mix32(choice.call.op + 1)) >>> 0;
+      }
       state = choice.stateBefore;
       cursor = choice.call.next;
       scanningOptional = !required;
       deadline = choice.deadline;
+      const below = stack[stack.length - 1];
+      afterOptionalFrom =
+        below !== undefined && !ops[below.call.op]!.required ? below.stateBefore : null;
       if (!choice.forced) return true;
     }
   };
@@ -95,17 +137,19 @@ export function isLinearizableFrom(
       cursor = line.head.next;
       scanningOptional = false;
       deadline = Infinity;
-      const observation = state >= 0 ? legalObservation(line, ops, state) : null;
-      if (observation !== null) {
-        if (!tryLinearize(observation, state, true) && !backtrack()) return false;
-        continue;
+      if (afterOptionalFrom === null && state >= 0) {
+        const observation = legalObservation(line, ops, state);
+        if (observation !== null) {
+          if (!tryLinearize(observation, state, true) && !backtrack()) return false;
+          continue;
+        }
       }
     }
     if (!scanningOptional) {
       // A required op not yet linearized still has its return entry ahead in the line.
       assert(cursor !== null, 'search ran off the time line with required ops left');
       if (cursor.isCall) {
-        const after = model.step(state, ops[cursor.op]!);
+        const after = tryStep(ops[cursor.op]!);
         if (after === null || !tryLinearize(cursor, after, false)) cursor = cursor.next;
       } else {
         scanningOptional = true;
@@ -113,7 +157,7 @@ export function isLinearizableFrom(
         cursor = line.optionalHead.next;
       }
     } else if (cursor !== null && cursor.time < deadline) {
-      const after = model.step(state, ops[cursor.op]!);
+      const after = tryStep(ops[cursor.op]!);
       if (after === null || !tryLinearize(cursor, after, false)) cursor = cursor.next;
     } else if (!backtrack()) {
       return false;

@@ -1,3 +1,5 @@
+import { assert } from '../../core/index.js';
+
 /**
  * The in-flight MsgApps of one follower in Replicate state, for flow control: at most `capacity`
  * messages and `maxBytes` payload bytes are sent and not yet acknowledged. A ring buffer of the
@@ -17,6 +19,7 @@ export class Inflights {
 
   /** Records a message carrying entries up to `index`, `bytes` in size. Only call when !full(). */
   add(index: number, bytes: number): void {
+    assert(this.count < this.capacity, 'add into a full inflights window');
     let next = this.start + this.count;
     if (next >= this.capacity) next -= this.capacity;
     this.indexes[next] = index;

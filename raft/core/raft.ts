@@ -24,7 +24,13 @@ export interface RaftConfig {
   readonly storage: Storage;
   /** Source for randomized election timeouts; seeded in tests and the simulator. */
   readonly random: Random;
-  /** The last index the application has applied; entries up to it are not handed out again. */
+  /**
+   * The last index the application has applied; entries up to it are not handed out again.
+   * The configuration is taken from storage.initialState(), i.e. as of the snapshot: set
+   * `applied` beyond the snapshot only if no conf change lies between the two, or those
+   * changes are lost. Restarting from the snapshot index and skipping entries the state
+   * machine already holds (as the store member does) is always safe.
+   */
   readonly applied?: number;
   /** Byte budget of entries in one MsgApp (batching). Default 1 MiB. */
   readonly maxSizePerMsg?: number;
