@@ -1,2 +1,3 @@
-// Public surface of bench/.
-export {};
+// Public surface of bench/: benchmarks the CLI runs.
+export { runStoreBench } from './store.js';
+export type { StoreBenchOptions, StoreBenchResult } from './store.js';

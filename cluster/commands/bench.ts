@@ -1,0 +1,30 @@
+import { runStoreBench } from '../../bench/index.js';
+import { intFlag, parseArgs, rejectUnknown, UsageError } from '../args.js';
+
+export const BENCH_USAGE =
+  'usage: flotilla bench store --endpoints HOST:PORT[,…] [--clients C] [--conns N] [--total N] [--val-size B] [--op put|range|txn] [--linearizable|--serializable]';
+
+/** `flotilla bench store`: drives any etcd v3 endpoints; the last line is JSON. */
+export async function benchCommand(argv: string[]): Promise<number> {
+  const [what, ...rest] = argv;
+  if (what !== 'store') throw new UsageError(`unknown benchmark "${what ?? ''}"`);
+  const args = parseArgs(rest, ['linearizable', 'serializable']);
+  rejectUnknown(args, ['endpoints', 'clients', 'conns', 'total', 'val-size', 'op', 'linearizable', 'serializable']);
+  const endpoints = String(args.flags.get('endpoints') ?? '').split(',').filter(Boolean);
+  if (endpoints.length === 0) throw new UsageError('--endpoints is required');
+  const op = String(args.flags.get('op') ?? 'put');
+  if (op !== 'put' && op !== 'range' && op !== 'txn') throw new UsageError('--op must be put, range or txn');
+  if (args.flags.has('linearizable') && args.flags.has('serializable')) throw new UsageError('choose one of --linearizable and --serializable');
+  const r = await runStoreBench({
+    endpoints,
+    clients: intFlag(args, 'clients', 1, 1, 10_000),
+    conns: intFlag(args, 'conns', 1, 1, 1000),
+    total: intFlag(args, 'total', 10_000, 1, 100_000_000),
+    valSize: intFlag(args, 'val-size', 256, 0, 16 * 1024 * 1024),
+    op,
+    serializable: args.flags.has('serializable'),
+  });
+  console.error(`${r.ops} ${op}s (${r.errors} errors) in ${r.seconds} s: ${r.qps}/s, p50 ${r.p50Ms} ms, p90 ${r.p90Ms} ms, p99 ${r.p99Ms} ms`);
+  console.log(JSON.stringify({ ops: r.ops, qps: r.qps, p50Ms: r.p50Ms, p99Ms: r.p99Ms, errors: r.errors }));
+  return r.errors === 0 ? 0 : 1;
+}
