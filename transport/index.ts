@@ -1,2 +1,4 @@
 // Public surface of transport/.
 export {};
+export * from './peer/index.js';
+export * from './etcd/index.js';
