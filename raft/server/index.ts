@@ -8,3 +8,6 @@ export { KvService, ETCD_API_VERSION } from './kv-service.js';
 export type { KvServiceOptions } from './kv-service.js';
 export { MemberTable, memberId, clusterIdOf, parseInitialCluster, hash53 } from './members.js';
 export { WaitRegistry } from './wait.js';
+export { MvccStateMachine } from './mvcc-state-machine.js';
+export { encodeSnapshotPayload, decodeSnapshotPayload } from './snapshot-payload.js';
+export type { SnapshotPayload } from './snapshot-payload.js';

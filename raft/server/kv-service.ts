@@ -201,7 +201,9 @@ export class KvService implements KvStoreApi {
     const taken = new Set(members.flatMap((m) => m.peerURLs));
     if (peerURLs.some((u) => taken.has(u))) throw new PeerURLExistsError();
     if (isLearner && members.filter((m) => m.isLearner).length >= MAX_LEARNERS) throw new TooManyLearnersError();
-    const m: Member = { ID: memberId(peerURLs, this.o.clusterToken, String(this.o.now())), name: '', peerURLs, clientURLs: [], isLearner };
+    // Derived from the peer URLs and the cluster token alone, so the new member, started with
+    // --initial-cluster-state existing, computes the same id for itself.
+    const m: Member = { ID: memberId(peerURLs, this.o.clusterToken), name: '', peerURLs, clientURLs: [], isLearner };
     const r = await this.member.proposeConfChange({ type: isLearner ? 'add-learner' : 'add-voter', nodeId: m.ID }, m, deadlineMs);
     return { header: this.header(r.revision), member: m, members: r.value as Member[] };
   }

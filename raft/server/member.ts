@@ -1,4 +1,3 @@
-import { Packr } from 'msgpackr';
 import type { Random } from '../../core/index.js';
 import { decodeConfChange } from '../core/confchange.js';
 import { NotLeaderError, ProposalDroppedError } from '../core/errors.js';
@@ -12,6 +11,7 @@ import type { Clock, TimerHandle } from './clock.js';
 import type { MemberTable } from './members.js';
 import type { ConfChangeContext, Envelope, ReplicatedRequest } from './requests.js';
 import { decodeContext, decodeEnvelope, encodeContext, encodeEnvelope } from './requests.js';
+import { decodeSnapshotPayload, encodeSnapshotPayload } from './snapshot-payload.js';
 import type { KvStateMachine } from './state-machine.js';
 import type { RaftTransport } from './transport.js';
 import { WaitRegistry } from './wait.js';
@@ -42,6 +42,8 @@ export interface StoreMemberConfig {
   readonly clock: Clock;
   readonly random: Random;
   readonly members: MemberTable;
+  /** This member's client URLs, published to the member table once it has joined. */
+  readonly clientURLs: readonly string[];
   /** Milliseconds per Raft tick. etcd: 100. */
   readonly tickMs: number;
   readonly electionTicks: number;
@@ -55,14 +57,6 @@ export interface StoreMemberConfig {
   readonly logger: MemberLogger;
   readonly observer?: MemberObserver;
 }
-
-/** What Raft snapshots carry: the state machine's image and the member table. */
-interface SnapshotPayload {
-  readonly sm: Uint8Array;
-  readonly members: Member[];
-}
-
-const packr = new Packr({ useRecords: false });
 
 /** Interval between re-sent ReadIndex requests while the first is unanswered. */
 const READ_INDEX_RETRY_MS = 500;
@@ -112,6 +106,7 @@ export class StoreMember {
   /** Set when this member could not persist (disk full): it refuses every write. */
   private localFailure: StoreError | undefined;
   private removedHandler: (() => void) | undefined;
+  private fatalHandler: (() => void) | undefined;
 
   constructor(private readonly c: StoreMemberConfig) {
     this.id = c.id;
@@ -155,6 +150,11 @@ export class StoreMember {
   /** Called when this member applied its own removal: the process should stop serving. */
   onRemoved(handler: () => void): void {
     this.removedHandler = handler;
+  }
+
+  /** Called once when the member failed (see `failure`) and stopped its Raft loop. */
+  onFatal(handler: () => void): void {
+    this.fatalHandler = handler;
   }
 
   header(): ResponseHeader {
@@ -202,6 +202,21 @@ export class StoreMember {
     // A single-voter cluster elects itself at once instead of waiting an election timeout.
     if (this.confState.voters.length === 1 && this.confState.voters[0] === this.id) this.raw.campaign();
     this.kick();
+    void this.publish();
+  }
+
+  /** Announces this member's name and client URLs through the log, retrying until it lands. */
+  private async publish(): Promise<void> {
+    const attrs = { op: 'memberAttributes' as const, memberId: this.id, name: this.c.name, clientURLs: [...this.c.clientURLs] };
+    for (let attempt = 0; !this.stopped; attempt++) {
+      const m = this.c.members.get(this.id);
+      if (m && m.name === attrs.name && m.clientURLs.join(',') === attrs.clientURLs.join(',')) return;
+      try {
+        await this.propose(attrs, 5_000, { allowWhenAlarmed: true });
+      } catch {
+        await new Promise<void>((r) => this.c.clock.setTimeout(r, Math.min(5_000, 200 * 2 ** attempt)));
+      }
+    }
   }
 
   async stop(): Promise<void> {
@@ -475,6 +490,8 @@ export class StoreMember {
     if (state === 'leader' && !wasLeader) {
       this.revoking.clear();
       this.c.sm.leasePromote(this.c.clock.now());
+    } else if (state !== 'leader' && wasLeader) {
+      this.c.sm.leaseDemote();
     }
     if (lead !== NONE) for (const w of this.leaderWaiters.splice(0)) w();
   }
@@ -509,8 +526,19 @@ export class StoreMember {
       this.c.observer?.proposalFailed?.();
     }
     if (env.from !== this.id) return;
-    if (error) this.waits.fail(env.id, error);
-    else if (result) this.waits.trigger(env.id, result);
+    if (error) {
+      this.waits.fail(env.id, error);
+    } else if (result && result.value instanceof Promise) {
+      // The state change is done; only the response (a read of past revisions) is still coming.
+      const { revision } = result;
+      const id = env.id;
+      (result.value as Promise<unknown>).then(
+        (value) => this.waits.trigger(id, { value, revision }),
+        (err: unknown) => this.waits.fail(id, err instanceof Error ? err : new Error(String(err))),
+      );
+    } else if (result) {
+      this.waits.trigger(env.id, result);
+    }
   }
 
   private execute(r: ReplicatedRequest, index: number): unknown {
@@ -538,6 +566,12 @@ export class StoreMember {
         const key = `${r.memberId}/${r.alarm}`;
         if (r.action === 'activate') this.alarms.set(key, { memberID: r.memberId, alarm: r.alarm });
         else this.alarms.delete(key);
+        sm.applyNoop(index);
+        return undefined;
+      }
+      case 'memberAttributes': {
+        const m = this.c.members.get(r.memberId);
+        if (m) this.c.members.set({ ...m, name: r.name, clientURLs: r.clientURLs });
         sm.applyNoop(index);
         return undefined;
       }
@@ -613,8 +647,8 @@ export class StoreMember {
     const applied = this.c.sm.appliedIndex();
     if (applied - this.lastSnapshotIndex < this.c.snapshotCount) return;
     await this.flushChain;
-    const payload: SnapshotPayload = { sm: await this.c.sm.snapshot(), members: this.c.members.list() };
-    await this.c.storage.createSnapshot(applied, this.confState, packr.pack(payload));
+    const payload = encodeSnapshotPayload({ sm: await this.c.sm.snapshot(), members: this.c.members.list() });
+    await this.c.storage.createSnapshot(applied, this.confState, payload);
     const compactTo = applied - this.c.snapshotCatchUpEntries;
     if (compactTo > this.c.storage.firstIndex()) await this.c.storage.compact(compactTo);
     this.lastSnapshotIndex = applied;
@@ -622,7 +656,7 @@ export class StoreMember {
   }
 
   private async restoreSnapshot(data: Uint8Array, index: number): Promise<void> {
-    const payload = packr.unpack(data) as SnapshotPayload;
+    const payload = decodeSnapshotPayload(data);
     await this.flushChain;
     await this.c.sm.restore(payload.sm, index);
     this.c.members.replaceAll(payload.members);
@@ -666,6 +700,7 @@ export class StoreMember {
     for (const t of this.timers) t.cancel();
     this.waits.failAll(this.localFailure);
     this.failReads(this.localFailure);
+    this.fatalHandler?.();
   }
 
   get failure(): StoreError | undefined {

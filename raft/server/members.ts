@@ -23,8 +23,9 @@ export function memberId(peerURLs: readonly string[], clusterToken: string, salt
   return hash53([...peerURLs].sort().join(',') + '|' + clusterToken + '|' + salt);
 }
 
-export function clusterIdOf(memberIds: readonly number[]): number {
-  return hash53([...memberIds].sort((a, b) => a - b).join(','), 7);
+/** The cluster id, from the cluster token (which every member, founding or joining, is given). */
+export function clusterIdOf(clusterToken: string): number {
+  return hash53(clusterToken, 7);
 }
 
 /** Parses etcd's --initial-cluster `name=url,name=url2,name2=url3`. */

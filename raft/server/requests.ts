@@ -15,7 +15,9 @@ export type ReplicatedRequest =
   /** A follower's keep-alive, carried to the leader (which alone tracks expiry) through the log. */
   | { readonly op: 'leaseRenew'; readonly id: number }
   | { readonly op: 'alarm'; readonly action: 'activate' | 'deactivate'; readonly memberId: number; readonly alarm: 'NOSPACE' | 'CORRUPT' }
-  | { readonly op: 'memberUpdate'; readonly memberId: number; readonly peerURLs: string[] };
+  | { readonly op: 'memberUpdate'; readonly memberId: number; readonly peerURLs: string[] }
+  /** A member announcing its name and client URLs after it starts (etcd's publish). */
+  | { readonly op: 'memberAttributes'; readonly memberId: number; readonly name: string; readonly clientURLs: string[] };
 
 export interface Envelope {
   readonly id: string;

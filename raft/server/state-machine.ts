@@ -33,7 +33,8 @@ export interface KvStateMachine {
 
   applyPut(req: PutRequest, index: number): NoHeader<PutResponse>;
   applyDeleteRange(req: DeleteRangeRequest, index: number): NoHeader<DeleteRangeResponse>;
-  applyTxn(req: TxnRequest, index: number): NoHeader<TxnResponse>;
+  /** The state change is complete on return; the response is a promise only when the txn reads past revisions. */
+  applyTxn(req: TxnRequest, index: number): NoHeader<TxnResponse> | Promise<NoHeader<TxnResponse>>;
   applyCompact(req: CompactionRequest, index: number): void;
   applyLeaseGrant(id: number, ttlSeconds: number, index: number): { ID: number; TTL: number };
   applyLeaseRevoke(id: number, index: number): void;
@@ -51,6 +52,8 @@ export interface KvStateMachine {
   leaseExpired(nowMs: number): number[];
   /** A new leader gives every lease a fresh TTL rather than expiring them at once. */
   leasePromote(nowMs: number): void;
+  /** This member stopped leading: it no longer tracks expiry. */
+  leaseDemote(): void;
   leaseTimeToLive(id: number, nowMs: number): { TTL: number; grantedTTL: number; keys: Uint8Array[] } | undefined;
   leaseList(): number[];
 

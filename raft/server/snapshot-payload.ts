@@ -1,0 +1,20 @@
+import { Packr } from 'msgpackr';
+import type { Member } from '../mvcc/index.js';
+
+/** What a Raft snapshot of the store carries: the state machine's image and the member table. */
+export interface SnapshotPayload {
+  readonly sm: Uint8Array;
+  readonly members: Member[];
+}
+
+const packr = new Packr({ useRecords: false });
+
+export function encodeSnapshotPayload(p: SnapshotPayload): Uint8Array {
+  return packr.pack(p);
+}
+
+export function decodeSnapshotPayload(data: Uint8Array): SnapshotPayload {
+  const p = packr.unpack(data) as SnapshotPayload;
+  if (!p || !(p.sm instanceof Uint8Array) || !Array.isArray(p.members)) throw new Error('malformed store snapshot payload');
+  return p;
+}
