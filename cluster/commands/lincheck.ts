@@ -88,5 +88,6 @@ function explain(result: LinResult): string {
 }
 
 function describe(event: HistoryEvent): string {
-  return `  process ${event.process}  ${event.type.padEnd(6)} ${event.f.padEnd(5)} ${JSON.stringify(event.value)}`;
+  const { process, type, f, value } = event;
+  return `  process ${process}  ${type.padEnd(6)} ${f.padEnd(5)} ${JSON.stringify(value)}`;
 }

@@ -57,6 +57,7 @@ export async function upCommand(argv: string[]): Promise<number> {
   if (existing && existing.processes.some((p) => isAlive(p.pid))) {
     console.log(`a cluster is already running from ${dir}:`);
     await printStatus(existing, false);
+    printHints(existing, dir);
     return 0;
   }
   if (existing) {
@@ -66,6 +67,7 @@ export async function upCommand(argv: string[]): Promise<number> {
     await waitForLeader(existing, READY_TIMEOUT_MS);
     console.log(`restarted the cluster in ${dir}`);
     await printStatus(existing, false);
+    printHints(existing, dir);
     return 0;
   }
   const token = `flotilla-${process.pid}-${Date.now().toString(36)}`;
@@ -102,9 +104,27 @@ export async function upCommand(argv: string[]): Promise<number> {
   await waitForLeader(state, READY_TIMEOUT_MS);
   console.log(`cluster up in ${dir}`);
   await printStatus(state, false);
-  const endpoints = processes.map((p) => p.urls.client.replace('http://', '')).join(',');
-  console.log(`\nendpoints: ${endpoints}`);
+  printHints(state, dir);
   return 0;
+}
+
+function printHints(state: ClusterState, dir: string): void {
+  const endpoints = state.processes.map((p) => p.urls.client.replace('http://', '')).join(',');
+  const first = state.processes[0]!;
+  console.log(`
+endpoints: ${endpoints}
+
+Try it with etcdctl (Debian: apt-get install etcd-client):
+  export ETCDCTL_API=3 ETCDCTL_ENDPOINTS=${endpoints}
+  etcdctl put greeting hello && etcdctl get greeting -w json
+  etcdctl watch --prefix greet            # in another terminal, then put again
+  etcdctl endpoint status -w table        # who leads, terms, indexes
+  etcdctl lease grant 10                  # keys attached with --lease vanish when it expires
+Kill a member and watch the others carry on:
+  npx flotilla stop ${first.name} --signal KILL --data-dir ${dir}; npx flotilla status --data-dir ${dir}
+  npx flotilla restart ${first.name} --data-dir ${dir}
+Metrics: ${state.processes.map((p) => `${p.urls.metrics}/metrics`).join(' ')}
+Stop it: npx flotilla down --data-dir ${dir}   (--purge also deletes the data)`);
 }
 
 async function printStatus(state: ClusterState, json: boolean): Promise<void> {

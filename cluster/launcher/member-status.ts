@@ -12,7 +12,7 @@ export interface MemberStatus {
 }
 
 /** GETs a member's /status, or undefined when it does not answer within timeoutMs. */
-export async function fetchStatus(metricsUrl: string, timeoutMs = 1000): Promise<MemberStatus | undefined> {
+export async function fetchStatus(metricsUrl: string, timeoutMs = 3000): Promise<MemberStatus | undefined> {
   try {
     const res = await fetch(`${metricsUrl}/status`, { signal: AbortSignal.timeout(timeoutMs) });
     if (!res.ok) return undefined;
