@@ -80,14 +80,14 @@ function explain(result: LinResult): string {
   const opCount = window.filter((e) => e.type === 'invoke').length;
   const lines = [
     `not linearizable: key ${JSON.stringify(result.key)}`,
-    `these ${opCount} operations cannot be ordered, whatever the key held before them ` +
-      `and wherever concurrent writes outside them took effect:`,
+    (opCount === 1 ? 'this operation cannot be explained' : `these ${opCount} operations cannot be ordered`) +
+      ', whatever the key held before them and wherever concurrent writes outside them took effect:',
     ...window.map(describe),
   ];
   return `${lines.join('\n')}\n`;
 }
 
 function describe(event: HistoryEvent): string {
-  const { process, type, f, value } = event;
-  return `  process ${process}  ${type.padEnd(6)} ${f.padEnd(5)} ${JSON.stringify(value)}`;
+  const { process: client, type, f, value } = event;
+  return `  process ${client}  ${type.padEnd(6)} ${f.padEnd(5)} ${JSON.stringify(value)}`;
 }

@@ -6,9 +6,10 @@ import { NULL_VALUE_ID, ValueTable } from './value-table.js';
 import { WindowChecker } from './window.js';
 
 /**
- * Bound on the configurations one search may remember (see SearchCache). A well-behaved key
- * with 10,000 ops and 10 clients needs a few times its op count; the bound stops a
- * pathological history from exhausting memory.
+ * Bound on the configurations one search may remember (see SearchCache), about 50 bytes each.
+ * A key with 10,000 ops from 10 clients needs about 26,000 (60,000 to show a failure); the
+ * bound stops a pathological history (many crashed ops, heavy concurrency) from exhausting
+ * memory. The minimal-window search runs many small searches, each under the same bound.
  */
 export const DEFAULT_MAX_CONFIGURATIONS = 2_000_000;
 

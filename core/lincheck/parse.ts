@@ -51,7 +51,8 @@ function parseEvent(raw: string, line: number): HistoryEvent {
   }
   const { process, type, f, key } = parsed as Record<string, unknown>;
   if (!Number.isSafeInteger(process)) {
-    throw new HistoryParseError(line, `"process" must be an integer, got ${JSON.stringify(process)}`);
+    const got = JSON.stringify(process);
+    throw new HistoryParseError(line, `"process" must be an integer, got ${got}`);
   }
   if (!isLinOpType(type)) {
     throw new HistoryParseError(line, `unknown "type" ${JSON.stringify(type)}`);

@@ -93,13 +93,15 @@ export function isMutation(op: RegisterOp): boolean {
 }
 
 /**
- * How each completed operation constrains the register, or null when it constrains nothing:
- *
- * | f     | ok                         | fail                              | info (or no completion)     |
- * |-------|----------------------------|-----------------------------------|-----------------------------|
- * | read  | read of the returned value | dropped: nothing happened         | dropped: observed nothing   |
- * | write | write                      | dropped: certainly no effect      | optional write              |
- * | cas   | cas                        | `cas-fail`: saw a value ≠ expected | optional cas                |
+ * How an operation constrains the register, or null when it constrains nothing:
+ * - read: `ok` is a read of the value returned. `fail` is dropped (nothing happened), and so
+ *   is `info` (whatever it saw, nobody learned it).
+ * - write: `ok` is a write. `fail` is dropped (it certainly had no effect). `info` is an
+ *   optional write.
+ * - cas: `ok` is a cas. `fail` is a `cas-fail`: the compare failed, so at some instant inside
+ *   its window the value was not the expected one. `info` is an optional cas.
+ * An optional op may take effect at any time after its invoke, or never; an invoke with no
+ * completion is `info`.
  *
  * Modelling a failed cas as an observation is stronger than dropping it: a store that rejects
  * a cas whose expected value was current for the whole of the cas's window is caught.

@@ -1,9 +1,10 @@
 import { assert } from '../assert.js';
 import { Bitset } from './bitset.js';
 import { EntryList, type Entry } from './entry-list.js';
-import { isMutation, RegisterModel, type RegisterOp } from './register.js';
 import { mix32 } from './hash.js';
+import { isMutation, RegisterModel, type RegisterOp } from './register.js';
 import { SearchCache } from './search-cache.js';
+import { WantedValues } from './wanted-values.js';
 
 /** One linearization choice, undone when the search backtracks past it. */
 interface Choice {
@@ -23,25 +24,24 @@ interface Choice {
  *
  * Wing & Gong's search with Lowe's memoization ("Testing for Linearizability", 2017). The
  * candidates at a configuration are the unlinearized ops called before the first unlinearized
- * return: walk them, and linearize the first the model accepts (lift it out of the time line,
- * push the choice) unless the resulting configuration (linearized set, state) was reached
- * before, which cannot succeed where the first visit failed. When no candidate is left, pop
- * the last choice and try the candidates after it. Required candidates are tried before
- * optional ones. A configuration is also skipped when the memo holds one with the same state
- * and required ops but fewer optional ops (see SearchCache). Optional ops have no return, so they never force a backtrack and may stay
- * unlinearized: the search succeeds once every required op is.
+ * return. Walk them, required ones first, and linearize the first the model accepts (lift it
+ * out of the time line, push the choice), unless the memo holds the resulting configuration
+ * (linearized set, state) or one that dominates it (see SearchCache): exploring it again
+ * cannot succeed where the first visit failed. When no candidate is left, pop the last choice
+ * and try the candidates after it. Optional ops have no return, so they never force a
+ * backtrack and may stay unlinearized: the search succeeds once every required op is.
  *
  * Two reductions keep the search small without losing linearizations. Both follow from taking
- * a shortest successful continuation, in which no op can be dropped or moved earlier:
- * - Observation rule: after a required op, if a candidate read or failed cas is legal in the
- *   current, known state, it is linearized now and no other candidate is tried there. It
- *   changes no state, and every op returning before its call is already linearized.
- * - Optional ops only when needed: an optional op that would not change the state is never
- *   linearized, and right after one (state s to v) no mutation that is legal in s is tried,
- *   since it would give the same result from s and the optional op could be dropped. Without
- *   this, a few crashed writes multiply the configurations by every subset of them. The
- *   configurations right after optional ops are searched under this restriction, so they are
- *   not memoized (a memo entry means "explored without restriction").
+ * a shortest successful continuation, with optional ops as late as possible:
+ * - Observation rule: if a candidate read or failed cas is legal in the current, known state,
+ *   it is linearized now and no other candidate is tried there. It changes no state, and
+ *   every op returning before its call is already linearized, so it can move to the front.
+ * - Optional ops only when needed: an optional op is tried only if it makes current a value
+ *   some candidate wants (see WantedValues), and right after one (state s to v) no mutation
+ *   legal in s is tried: it would give the same result from s, so the optional op could be
+ *   dropped. Without this, a few crashed writes multiply the configurations by every subset of
+ *   them. Configurations right after an optional op are searched under this restriction, so
+ *   they are not memoized (a memo entry means "explored without restriction").
  *
  * Throws SearchLimitError when more than `maxConfigurations` configurations are reached.
  */
@@ -69,15 +69,24 @@ export function isLinearizableFrom(
   let atNewConfiguration = true;
   /** When the last choice was optional: the state before it. */
   let afterOptionalFrom: number | null = null;
+  const wanted = new WantedValues(ops);
+
+  /** Collects what the candidates before `deadline` need (see WantedValues). */
+  const markWanted = (): void => {
+    wanted.reset(state);
+    for (let e = line.head.next; e !== null && e.isCall; e = e.next) wanted.addNeedsOf(ops[e.op]!);
+    for (let e = line.optionalHead.next; e !== null && e.time < deadline; e = e.next) {
+      wanted.addNeedsOf(ops[e.op]!);
+    }
+  };
 
   /** The state after linearizing `op` now, or null if the model or a reduction rules it out. */
   const tryStep = (op: RegisterOp): number | null => {
     const after = model.step(state, op);
     if (after === null) return null;
     if (!op.required && after === state) return null;
-    if (afterOptionalFrom !== null && isMutation(op) && model.step(afterOptionalFrom, op) !== null) {
-      return null;
-    }
+    const before = afterOptionalFrom;
+    if (before !== null && isMutation(op) && model.step(before, op) !== null) return null;
     return after;
   };
 
@@ -126,7 +135,10 @@ export function isLinearizableFrom(
       const below = stack[stack.length - 1];
       afterOptionalFrom =
         below !== undefined && !ops[below.call.op]!.required ? below.stateBefore : null;
-      if (!choice.forced) return true;
+      if (!choice.forced) {
+        if (scanningOptional) markWanted();
+        return true;
+      }
     }
   };
 
@@ -137,7 +149,7 @@ export function isLinearizableFrom(
       cursor = line.head.next;
       scanningOptional = false;
       deadline = Infinity;
-      if (afterOptionalFrom === null && state >= 0) {
+      if (state >= 0) {
         const observation = legalObservation(line, ops, state);
         if (observation !== null) {
           if (!tryLinearize(observation, state, true) && !backtrack()) return false;
@@ -155,9 +167,11 @@ export function isLinearizableFrom(
         scanningOptional = true;
         deadline = cursor.time;
         cursor = line.optionalHead.next;
+        markWanted();
       }
     } else if (cursor !== null && cursor.time < deadline) {
-      const after = tryStep(ops[cursor.op]!);
+      const op = ops[cursor.op]!;
+      const after = wanted.wants(op) ? tryStep(op) : null;
       if (after === null || !tryLinearize(cursor, after, false)) cursor = cursor.next;
     } else if (!backtrack()) {
       return false;
@@ -166,7 +180,11 @@ export function isLinearizableFrom(
 }
 
 /** The first candidate (a call before the first return) that observes `state` without change. */
-function legalObservation(line: EntryList, ops: readonly RegisterOp[], state: number): Entry | null {
+function legalObservation(
+  line: EntryList,
+  ops: readonly RegisterOp[],
+  state: number,
+): Entry | null {
   for (let entry = line.head.next; entry !== null && entry.isCall; entry = entry.next) {
     const op = ops[entry.op]!;
     if (op.kind === 'read' ? op.guard === state : op.kind === 'cas-fail' && op.guard !== state) {

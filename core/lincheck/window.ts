@@ -1,6 +1,7 @@
 import { assert } from '../assert.js';
 import { isMutation, UNKNOWN_STATE, type RegisterOp } from './register.js';
 import { isLinearizableFrom } from './search.js';
+import { SearchLimitError } from './search-cache.js';
 import { NULL_VALUE_ID } from './value-table.js';
 
 /**
@@ -59,11 +60,17 @@ export class WindowChecker {
     });
   }
 
-  /** True if ops[start, end) cannot be linearized from any starting value. */
+  /**
+   * True if ops[start, end) cannot be linearized from any starting value. Throws
+   * SearchLimitError if the search for a linearization exceeds its bound.
+   */
   fails(start: number, end: number): boolean {
     assert(0 <= start && start < end && end <= this.ops.length, 'window out of range');
     const window = this.ops.slice(start, end);
-    const spanEnd = window.reduce((latest, op) => (op.required ? Math.max(latest, op.ret) : latest), -Infinity);
+    const spanEnd = window.reduce(
+      (latest, op) => (op.required ? Math.max(latest, op.ret) : latest),
+      -Infinity,
+    );
     if (spanEnd === -Infinity) return false; // Nothing in the window has to happen.
     const searched = [...window, ...this.context(start, end, spanEnd)];
     const initial = start === 0 ? NULL_VALUE_ID : UNKNOWN_STATE;
@@ -84,26 +91,41 @@ export class WindowChecker {
    *    multiple of L; skip those that pass (by monotonicity they hold no failing window).
    * 3. Inside each failing region, slide: for each start, check the window one shorter than
    *    the best so far, and if it fails shrink it from the end while it still fails.
+   *
+   * A window whose check exceeds the search bound counts as not failing. So the result is
+   * always a window shown to fail (at worst the whole key), though then perhaps not the
+   * shortest.
    */
   minimalFailingWindow(): OpWindow {
     const n = this.ops.length;
     assert(n > 0, 'minimalFailingWindow needs a failing history');
     let scale = FIRST_SCALE;
-    while (!this.someAlignedWindowFails(scale, 2 * scale)) scale *= 2;
+    // Once 2L >= n, the one aligned window is the whole key, which fails.
+    while (2 * scale < n && !this.someAlignedWindowFails(scale, 2 * scale)) scale *= 2;
     const shortestPossible = scale === FIRST_SCALE ? 1 : scale / 2 + 1;
     let best: OpWindow = { start: 0, end: n };
     for (let start = 0; start < n && length(best) > shortestPossible; start += scale) {
       const region = { start, end: Math.min(n, start + 3 * scale) };
-      if (this.fails(region.start, region.end)) best = this.improveWithin(region, best);
+      if (this.shownToFail(region.start, region.end)) best = this.improveWithin(region, best);
     }
     return best;
+  }
+
+  /** `fails`, but false when the search exceeds its bound. */
+  private shownToFail(start: number, end: number): boolean {
+    try {
+      return this.fails(start, end);
+    } catch (err) {
+      if (err instanceof SearchLimitError) return false;
+      throw err;
+    }
   }
 
   /** True if some window ops[k * stride, k * stride + size) (clipped at the end) fails. */
   private someAlignedWindowFails(stride: number, size: number): boolean {
     const n = this.ops.length;
     for (let start = 0; start < n; start += stride) {
-      if (this.fails(start, Math.min(n, start + size))) return true;
+      if (this.shownToFail(start, Math.min(n, start + size))) return true;
       if (start + size >= n) return false;
     }
     return false;
@@ -117,8 +139,8 @@ export class WindowChecker {
   private improveWithin(region: OpWindow, best: OpWindow): OpWindow {
     for (let start = region.start; start < region.end && length(best) > 1; start++) {
       let end = Math.min(start + length(best) - 1, region.end);
-      if (end <= start || !this.fails(start, end)) continue;
-      while (end - 1 > start && this.fails(start, end - 1)) end--;
+      if (end <= start || !this.shownToFail(start, end)) continue;
+      while (end - 1 > start && this.shownToFail(start, end - 1)) end--;
       best = { start, end };
     }
     return best;
