@@ -1,6 +1,13 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { MemberObserver, StoreMember } from '../../raft/index.js';
 
+/** What the metrics read of each peer link. */
+export interface PeerByteStats {
+  readonly peerId: number;
+  readonly bytesSent: number;
+  readonly bytesReceived: number;
+}
+
 /** Buckets of etcd's disk latency histograms (2^n ms from 1 ms to 8 s). */
 const DISK_BUCKETS = Array.from({ length: 14 }, (_, i) => 0.001 * 2 ** i);
 
@@ -22,7 +29,7 @@ export class StoreMetrics implements MemberObserver {
   readonly grpcHandled: Counter<'grpc_type' | 'grpc_service' | 'grpc_method' | 'grpc_code'>;
   readonly grpcHandling: Histogram<'grpc_type' | 'grpc_service' | 'grpc_method'>;
 
-  constructor(member: () => StoreMember | undefined, dbSize: () => number, labels: { name: string }) {
+  constructor(member: () => StoreMember | undefined, dbSize: () => number, peerStats: () => readonly PeerByteStats[], labels: { name: string }) {
     const r = this.registry;
     r.setDefaultLabels({ member: labels.name });
     collectDefaultMetrics({ register: r });
@@ -74,8 +81,28 @@ export class StoreMetrics implements MemberObserver {
     this.walFsync = new Histogram({ name: 'etcd_disk_wal_fsync_duration_seconds', help: 'The latency distributions of fsync called by the Raft log.', buckets: DISK_BUCKETS, registers: [r] });
     this.backendCommit = new Histogram({ name: 'etcd_disk_backend_commit_duration_seconds', help: 'The latency distributions of commit called by the backend.', buckets: DISK_BUCKETS, registers: [r] });
     this.peerRtt = new Histogram({ name: 'etcd_network_peer_round_trip_time_seconds', help: 'Round-Trip-Time histogram between peers.', labelNames: ['To'], buckets: Array.from({ length: 16 }, (_, i) => 0.0001 * 2 ** i), registers: [r] });
-    this.peerSentBytes = new Counter({ name: 'etcd_network_peer_sent_bytes_total', help: 'The total number of bytes sent to peers.', labelNames: ['To'], registers: [r] });
-    this.peerReceivedBytes = new Counter({ name: 'etcd_network_peer_received_bytes_total', help: 'The total number of bytes received from peers.', labelNames: ['From'], registers: [r] });
+    // The transport keeps the totals; each scrape copies them (a counter's value only grows).
+    const peers = (): readonly PeerByteStats[] => peerStats();
+    this.peerSentBytes = new Counter({
+      name: 'etcd_network_peer_sent_bytes_total',
+      help: 'The total number of bytes sent to peers.',
+      labelNames: ['To'],
+      registers: [r],
+      collect() {
+        this.reset();
+        for (const p of peers()) this.inc({ To: p.peerId.toString(16) }, p.bytesSent);
+      },
+    });
+    this.peerReceivedBytes = new Counter({
+      name: 'etcd_network_peer_received_bytes_total',
+      help: 'The total number of bytes received from peers.',
+      labelNames: ['From'],
+      registers: [r],
+      collect() {
+        this.reset();
+        for (const p of peers()) this.inc({ From: p.peerId.toString(16) }, p.bytesReceived);
+      },
+    });
     this.grpcHandled = new Counter({ name: 'grpc_server_handled_total', help: 'Total number of RPCs completed on the server, regardless of success or failure.', labelNames: ['grpc_type', 'grpc_service', 'grpc_method', 'grpc_code'], registers: [r] });
     this.grpcHandling = new Histogram({
       name: 'grpc_server_handling_seconds',

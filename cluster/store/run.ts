@@ -19,14 +19,17 @@ import { bindPeerServer, createEtcdGrpcServer, createPeerServer, GrpcRaftTranspo
 import { intFlag, parseArgs, rejectUnknown, UsageError } from '../args.js';
 import { systemClock } from '../clock.js';
 import { jsonLogger } from '../log.js';
+import { AUTO_COMPACTION_INTERVAL_MS, startAutoCompaction } from './auto-compaction.js';
 import { startHttp } from './http.js';
+import { measuredApi } from './measured-api.js';
 import { watchForRemoval } from './removal-watch.js';
 import { StoreMetrics } from './metrics.js';
 
 export const STORE_USAGE = `usage: flotilla store --name NAME --data-dir DIR --listen-client-urls URL --listen-peer-urls URL
   --initial-cluster NAME=PEER_URL,… [--initial-cluster-state new|existing] [--initial-cluster-token TOKEN]
   [--listen-metrics-urls URL] [--advertise-client-urls URL] [--initial-advertise-peer-urls URL]
-  [--heartbeat-interval MS] [--election-timeout MS] [--snapshot-count N] [--max-request-bytes N]`;
+  [--heartbeat-interval MS] [--election-timeout MS] [--snapshot-count N] [--max-request-bytes N]
+  [--auto-compaction-retention REVISIONS] [--auto-compaction-interval MS]`;
 
 const FLAGS = [
   'name',
@@ -43,6 +46,8 @@ const FLAGS = [
   'election-timeout',
   'snapshot-count',
   'max-request-bytes',
+  'auto-compaction-retention',
+  'auto-compaction-interval',
 ];
 
 /** The MVCC keys' prefix in the member's LevelDB (Raft's log lives under `r/`). */
@@ -88,6 +93,8 @@ export async function storeCommand(argv: string[]): Promise<number> {
   if (electionMs < 5 * heartbeatMs) throw new UsageError('--election-timeout must be at least 5 times --heartbeat-interval');
   const snapshotCount = intFlag(args, 'snapshot-count', 10_000, 100, 10_000_000);
   const maxRequestBytes = intFlag(args, 'max-request-bytes', 1.5 * 1024 * 1024, 1024, 64 * 1024 * 1024);
+  const autoCompactionRetention = intFlag(args, 'auto-compaction-retention', 0, 0, 1_000_000_000);
+  const autoCompactionIntervalMs = intFlag(args, 'auto-compaction-interval', AUTO_COMPACTION_INTERVAL_MS, 100, 24 * 3600 * 1000);
   let initial: Map<string, string[]>;
   try {
     initial = parseInitialCluster(flag('initial-cluster'));
@@ -153,7 +160,7 @@ export async function storeCommand(argv: string[]): Promise<number> {
   void peer;
 
   let memberRef: StoreMember | undefined;
-  const metrics = new StoreMetrics(() => memberRef, () => sm.dbSize(), { name });
+  const metrics = new StoreMetrics(() => memberRef, () => sm.dbSize(), () => transport.stats().peers, { name });
   transport.onRoundTrip((id, s) => metrics.peerRtt.observe({ To: id.toString(16) }, s));
   const member = new StoreMember({
     id: selfId,
@@ -177,7 +184,9 @@ export async function storeCommand(argv: string[]): Promise<number> {
   });
   memberRef = member;
   const service = new KvService(member, sm, { maxRequestBytes, clusterToken: token, random: new SeededRandom((selfId * 31 + Date.now()) >>> 0), now: () => systemClock.now() });
-  const etcd = createEtcdGrpcServer(service, { maxRequestBytes, logger: log.child({ component: 'etcd-api' }) });
+  const etcd = createEtcdGrpcServer(measuredApi(service, metrics), { maxRequestBytes, logger: log.child({ component: 'etcd-api' }) });
+  // etcd's --auto-compaction-mode=revision: the leader keeps the last N revisions, checking every 5 min.
+  const stopAutoCompaction = autoCompactionRetention > 0 ? startAutoCompaction(member, sm, service, autoCompactionRetention, autoCompactionIntervalMs, log) : () => undefined;
   await etcd.listen(client.host, client.port);
   let http: HttpServer | undefined;
   if (metricsUrl) {
@@ -195,6 +204,7 @@ export async function storeCommand(argv: string[]): Promise<number> {
       log.info('shutting down', { reason });
       const done = async (): Promise<void> => {
         stopWatch();
+        stopAutoCompaction();
         await etcd.close();
         await member.stop();
         await new Promise<void>((r) => peerServer.tryShutdown(() => r()));
