@@ -1,5 +1,5 @@
 import { assert } from '../../core/index.js';
-import { bytesToKey, concatBytes, keyToBytes, prefixEnd } from './bytes.js';
+import { bytesToKey, keyToBytes, prefixEnd } from './bytes.js';
 import { SortedStringMap } from './sorted-map.js';
 
 /** One stored entry: key and value bytes. */
@@ -48,6 +48,16 @@ export class MemoryBackend implements Backend {
 
   get size(): number {
     return this.entries.size;
+  }
+
+  /** An independent copy of the contents: what a disk holds at a crash, for the simulator and tests. */
+  copy(): MemoryBackend {
+    const out = new MemoryBackend();
+    this.entries.forEachInRange('', undefined, (k, v) => {
+      out.entries.set(k, v);
+    });
+    out.bytes = this.bytes;
+    return out;
   }
 
   get(key: Uint8Array): Promise<Uint8Array | undefined> {
@@ -180,7 +190,11 @@ export class LevelBackend implements Backend {
     return this.db.approximateSize(this.prefix, this.prefixEnd, { keyEncoding: 'view' });
   }
 
+  /** The prefixed key; from Node's Buffer pool, as LevelDB copies it before the call resolves. */
   private full(key: Uint8Array): Uint8Array {
-    return concatBytes(this.prefix, key);
+    const out = Buffer.allocUnsafe(this.prefix.length + key.length);
+    out.set(this.prefix, 0);
+    out.set(key, this.prefix.length);
+    return out;
   }
 }

@@ -42,16 +42,15 @@ export function copyBytes(bytes: Uint8Array): Uint8Array {
   return bytes.length === 0 ? EMPTY_BYTES : bytes.slice();
 }
 
-export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
+/**
+ * The bytes themselves when they own their whole ArrayBuffer (keeping them pins nothing else),
+ * else a copy: a view into a larger buffer (a decoded Raft batch, a pooled Buffer) would keep
+ * all of that buffer alive for as long as the value is cached. Allocation dominates the cost of
+ * an apply, so owned bytes are taken as they are: the caller hands them over.
+ */
+export function adoptBytes(bytes: Uint8Array): Uint8Array {
+  if (bytes.length === 0) return EMPTY_BYTES;
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
 }
 
 /**
@@ -104,19 +103,42 @@ export function spansIntersect(a: KeySpan, b: KeySpan): boolean {
 
 // ---- CRC-32C (Castagnoli), as etcd's hashKV ----
 
-const CRC32C_TABLE: Uint32Array = (() => {
-  const table = new Uint32Array(256);
+/** Slicing-by-8 tables: TABLES[k][b] is the CRC of byte b followed by k zero bytes. */
+const CRC32C_TABLES: Uint32Array[] = (() => {
+  const t0 = new Uint32Array(256);
   for (let i = 0; i < 256; i++) {
     let c = i;
     for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
-    table[i] = c >>> 0;
+    t0[i] = c >>> 0;
   }
-  return table;
+  const tables = [t0];
+  for (let k = 1; k < 8; k++) {
+    const prev = tables[k - 1]!;
+    const t = new Uint32Array(256);
+    for (let i = 0; i < 256; i++) t[i] = (prev[i]! >>> 8) ^ t0[prev[i]! & 0xff]!;
+    tables.push(t);
+  }
+  return tables;
 })();
 
 /** Incremental CRC-32C: `crc = crc32c(crc, bytes)`, starting from 0. */
 export function crc32c(crc: number, bytes: Uint8Array): number {
+  const [t0, t1, t2, t3, t4, t5, t6, t7] = CRC32C_TABLES as [Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint32Array];
   let c = ~crc >>> 0;
-  for (let i = 0; i < bytes.length; i++) c = CRC32C_TABLE[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
+  let i = 0;
+  const n8 = bytes.length - (bytes.length % 8);
+  for (; i < n8; i += 8) {
+    const lo = (c ^ (bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24))) >>> 0;
+    c =
+      t7[lo & 0xff]! ^
+      t6[(lo >>> 8) & 0xff]! ^
+      t5[(lo >>> 16) & 0xff]! ^
+      t4[lo >>> 24]! ^
+      t3[bytes[i + 4]!]! ^
+      t2[bytes[i + 5]!]! ^
+      t1[bytes[i + 6]!]! ^
+      t0[bytes[i + 7]!]!;
+  }
+  for (; i < bytes.length; i++) c = t0[(c ^ bytes[i]!) & 0xff]! ^ (c >>> 8);
   return ~c >>> 0;
 }

@@ -20,6 +20,11 @@ export interface MvccLimits {
   readonly maxEventsPerWatchResponse: number;
   /** Revision records examined per background compaction batch (etcd's compaction-batch-limit). */
   readonly compactionBatchRecords: number;
+  /**
+   * Revision records applied but not flushed past which the store starts a flush by itself, so
+   * memory stays bounded however seldom the caller flushes.
+   */
+  readonly maxUnflushedRecords: number;
   /** Entries per backend iteration chunk. */
   readonly backendScanBatch: number;
   /** Most expired leases reported per `expired()` call (etcd revokes at most 1000 per second). */
@@ -35,6 +40,7 @@ export const DEFAULT_MVCC_LIMITS: MvccLimits = {
   maxWatchersPerSync: 512,
   maxEventsPerWatchResponse: 1000,
   compactionBatchRecords: 1000,
+  maxUnflushedRecords: 50_000,
   backendScanBatch: 1000,
   maxExpiredLeasesPerCall: 1000,
   expiredLeaseRetryMs: 3000,

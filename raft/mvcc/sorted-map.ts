@@ -8,17 +8,25 @@ const CHUNK_MAX = 512;
 /** A chunk that shrinks below this merges with a neighbour when the two fit in one. */
 const CHUNK_MIN = CHUNK_MAX / 4;
 
+/** One run of consecutive keys, with their values in parallel. */
+interface Chunk<V> {
+  keys: string[];
+  vals: V[];
+}
+
 /**
- * A map from strings to values, ordered by the strings (a chunked sorted array): O(1) get/set of
- * an existing key through a Map, O(log n + CHUNK_MAX) insert and delete of a key, ordered range
- * scans. Keys are latin1 strings of byte keys (bytes.ts), whose string order is byte order.
+ * A map from strings to values, ordered by the strings (a chunked sorted array): O(1) get of a
+ * key through a Map, O(log n + CHUNK_MAX) insert and delete of a key, ordered range scans that
+ * walk the chunks without hashing. Keys are latin1 strings of byte keys (bytes.ts), whose string
+ * order is byte order.
  *
- * Invariant: `chunks` holds every key of `values` once, each chunk sorted and non-empty (but for
- * the single chunk of an empty map), chunks ordered, every chunk at most CHUNK_MAX long.
+ * Invariants: the chunks hold every key of `values` once, with the same value; each chunk is
+ * sorted and non-empty (but for the single chunk of an empty map); chunks are ordered; no chunk
+ * is longer than CHUNK_MAX.
  */
 export class SortedStringMap<V> {
   private readonly values = new Map<string, V>();
-  private chunks: string[][] = [[]];
+  private chunks: Chunk<V>[] = [{ keys: [], vals: [] }];
 
   get size(): number {
     return this.values.size;
@@ -33,20 +41,49 @@ export class SortedStringMap<V> {
   }
 
   set(key: string, value: V): void {
-    if (!this.values.has(key)) this.insertKey(key);
+    if (this.values.has(key)) {
+      if (this.values.get(key) === value) return;
+      this.values.set(key, value);
+      const chunk = this.chunks[this.chunkFor(key)]!;
+      chunk.vals[lowerBound(chunk.keys, key)] = value;
+      return;
+    }
+    this.insert(key, value);
+  }
+
+  /** Adds a key that is not in the map (one hash operation fewer than set). */
+  insert(key: string, value: V): void {
+    const n = this.values.size;
     this.values.set(key, value);
+    assert(this.values.size === n + 1, () => `sorted map: insert of ${JSON.stringify(key)}, which is present`);
+    const ci = this.chunkFor(key);
+    const chunk = this.chunks[ci]!;
+    const keys = chunk.keys;
+    if (keys.length === 0 || keys[keys.length - 1]! < key) {
+      keys.push(key);
+      chunk.vals.push(value);
+    } else {
+      const i = lowerBound(keys, key);
+      keys.splice(i, 0, key);
+      chunk.vals.splice(i, 0, value);
+    }
+    if (keys.length > CHUNK_MAX) {
+      const half = keys.length >>> 1;
+      this.chunks.splice(ci + 1, 0, { keys: keys.splice(half), vals: chunk.vals.splice(half) });
+    }
   }
 
   delete(key: string): boolean {
     if (!this.values.delete(key)) return false;
     const ci = this.chunkFor(key);
     const chunk = this.chunks[ci]!;
-    const i = lowerBound(chunk, key);
-    assert(chunk[i] === key, () => `sorted map: key ${JSON.stringify(key)} missing from its chunk`);
-    chunk.splice(i, 1);
-    if (chunk.length === 0 && this.chunks.length > 1) {
+    const i = lowerBound(chunk.keys, key);
+    assert(chunk.keys[i] === key, () => `sorted map: key ${JSON.stringify(key)} missing from its chunk`);
+    chunk.keys.splice(i, 1);
+    chunk.vals.splice(i, 1);
+    if (chunk.keys.length === 0 && this.chunks.length > 1) {
       this.chunks.splice(ci, 1);
-    } else if (chunk.length < CHUNK_MIN) {
+    } else if (chunk.keys.length < CHUNK_MIN) {
       this.mergeSmall(ci);
     }
     return true;
@@ -54,7 +91,7 @@ export class SortedStringMap<V> {
 
   clear(): void {
     this.values.clear();
-    this.chunks = [[]];
+    this.chunks = [{ keys: [], vals: [] }];
   }
 
   /**
@@ -64,32 +101,34 @@ export class SortedStringMap<V> {
   forEachInRange(start: string, end: string | undefined, fn: (key: string, value: V) => boolean | void): void {
     if (end !== undefined && end <= start) return;
     let ci = this.chunkFor(start);
-    let i = lowerBound(this.chunks[ci]!, start);
+    let i = lowerBound(this.chunks[ci]!.keys, start);
     for (; ci < this.chunks.length; ci++, i = 0) {
-      const chunk = this.chunks[ci]!;
-      for (; i < chunk.length; i++) {
-        const key = chunk[i]!;
+      const { keys, vals } = this.chunks[ci]!;
+      for (; i < keys.length; i++) {
+        const key = keys[i]!;
         if (end !== undefined && key >= end) return;
-        if (fn(key, this.values.get(key) as V) === false) return;
+        if (fn(key, vals[i]!) === false) return;
       }
     }
   }
 
   /** Every key in order; for tests and invariant checks. */
   keys(): string[] {
-    return this.chunks.flat();
+    return this.chunks.flatMap((c) => c.keys);
   }
 
-  /** Checks the invariant; for tests. */
+  /** Checks the invariants; for tests. */
   checkInvariants(): void {
     let prev: string | undefined;
     let n = 0;
-    for (const chunk of this.chunks) {
-      assert(chunk.length <= CHUNK_MAX, 'sorted map: chunk over CHUNK_MAX');
-      assert(chunk.length > 0 || this.chunks.length === 1, 'sorted map: empty chunk');
-      for (const k of chunk) {
+    for (const { keys, vals } of this.chunks) {
+      assert(keys.length === vals.length, 'sorted map: chunk keys and values differ in length');
+      assert(keys.length <= CHUNK_MAX, 'sorted map: chunk over CHUNK_MAX');
+      assert(keys.length > 0 || this.chunks.length === 1, 'sorted map: empty chunk');
+      for (let i = 0; i < keys.length; i++) {
+        const k = keys[i]!;
         assert(prev === undefined || prev < k, 'sorted map: keys out of order');
-        assert(this.values.has(k), 'sorted map: chunk key without value');
+        assert(this.values.has(k) && this.values.get(k) === vals[i], 'sorted map: chunk entry differs from the map');
         prev = k;
         n++;
       }
@@ -104,32 +143,26 @@ export class SortedStringMap<V> {
     let hi = chunks.length - 1;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const c = chunks[mid]!;
-      if (c[c.length - 1]! < key) lo = mid + 1;
+      const keys = chunks[mid]!.keys;
+      if (keys[keys.length - 1]! < key) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
-  private insertKey(key: string): void {
-    const ci = this.chunkFor(key);
-    const chunk = this.chunks[ci]!;
-    if (chunk.length === 0 || chunk[chunk.length - 1]! < key) chunk.push(key);
-    else chunk.splice(lowerBound(chunk, key), 0, key);
-    if (chunk.length > CHUNK_MAX) this.chunks.splice(ci + 1, 0, chunk.splice(chunk.length >>> 1));
-  }
-
   private mergeSmall(ci: number): void {
     const chunk = this.chunks[ci]!;
     const next = this.chunks[ci + 1];
-    if (next !== undefined && chunk.length + next.length <= CHUNK_MAX) {
-      chunk.push(...next);
+    if (next !== undefined && chunk.keys.length + next.keys.length <= CHUNK_MAX) {
+      chunk.keys.push(...next.keys);
+      chunk.vals.push(...next.vals);
       this.chunks.splice(ci + 1, 1);
       return;
     }
     const prev = this.chunks[ci - 1];
-    if (prev !== undefined && chunk.length + prev.length <= CHUNK_MAX) {
-      prev.push(...chunk);
+    if (prev !== undefined && chunk.keys.length + prev.keys.length <= CHUNK_MAX) {
+      prev.keys.push(...chunk.keys);
+      prev.vals.push(...chunk.vals);
       this.chunks.splice(ci, 1);
     }
   }

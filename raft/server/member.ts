@@ -1,3 +1,4 @@
+import { AssertionError } from '../../core/index.js';
 import type { Random } from '../../core/index.js';
 import { decodeConfChange } from '../core/confchange.js';
 import { NotLeaderError, ProposalDroppedError } from '../core/errors.js';
@@ -86,6 +87,8 @@ export class StoreMember {
   private timers: TimerHandle[] = [];
   private readyLoopRunning = false;
   private stopped = true;
+  /** stop() was called: everything is released. */
+  private closed = false;
   private flushChain: Promise<void> = Promise.resolve();
   private lastSnapshotIndex = 0;
   private confState: ConfState = { voters: [], learners: [] };
@@ -168,9 +171,13 @@ export class StoreMember {
     const snap = storage.snapshot();
     this.lastSnapshotIndex = snap.metadata.index;
     this.confState = snap.metadata.confState;
-    // A state machine behind the Raft snapshot (e.g. wiped) restarts from the snapshot.
-    if (snap.metadata.index > 0 && sm.consistentIndex() < snap.metadata.index && snap.data.length > 0) {
-      await this.restoreSnapshot(snap.data, snap.metadata.index);
+    // A state machine behind the Raft snapshot (e.g. wiped) restarts from the snapshot. One
+    // ahead of it keeps its data, but the member table lives only in memory and the snapshot is
+    // where it was last written whole: start from there, and the replay below (conf changes,
+    // member attributes and updates) brings it up to date.
+    if (snap.metadata.index > 0 && snap.data.length > 0) {
+      if (sm.consistentIndex() < snap.metadata.index) await this.restoreSnapshot(snap.data, snap.metadata.index);
+      else this.c.members.replaceAll(decodeSnapshotPayload(snap.data).members);
     }
     // Raft replays from the snapshot; entries the state machine already holds are skipped
     // (consistentIndex), while conf changes are re-applied so Raft's membership is rebuilt.
@@ -220,7 +227,10 @@ export class StoreMember {
   }
 
   async stop(): Promise<void> {
-    if (this.stopped) return;
+    // Not `stopped`, which fail() sets too: a member that failed still has a transport to stop
+    // (its open peer streams would otherwise keep the process's peer server from shutting down).
+    if (this.closed) return;
+    this.closed = true;
     this.stopped = true;
     for (const t of this.timers) t.cancel();
     this.timers = [];
@@ -249,6 +259,13 @@ export class StoreMember {
       try {
         this.raw.step(m);
       } catch (err) {
+        // A broken invariant stops the member, as etcd's raft panics: e.g. a leader committing
+        // beyond this member's log, which lost entries it had acknowledged. Other errors (a
+        // proposal the leader drops) only lose the message.
+        if (err instanceof AssertionError) {
+          this.fail(err);
+          return;
+        }
         this.c.logger.warn('dropped a peer message', { type: m.type, from: m.from, error: (err as Error).message });
       }
     }
@@ -277,8 +294,9 @@ export class StoreMember {
   }
 
   private checkWritable(): void {
-    if (this.stopped) throw new StoppedError();
+    // The failure first: fail() stops the member too, and a full disk must be reported as NOSPACE.
     if (this.localFailure) throw this.localFailure;
+    if (this.stopped) throw new StoppedError();
     for (const a of this.alarms.values()) if (a.alarm === 'NOSPACE') throw new NoSpaceError();
   }
 
@@ -504,8 +522,10 @@ export class StoreMember {
       return;
     }
     if (e.data.length === 0 || e.index <= sm.consistentIndex()) {
-      // A leader's no-op, or an entry whose effects the state machine already holds.
+      // A leader's no-op, or an entry whose effects the state machine already holds; the member
+      // table is not in the state machine, so its changes are applied again.
       if (e.index > sm.consistentIndex()) sm.applyNoop(e.index);
+      else if (e.data.length > 0) this.replayMemberChange(e);
       return;
     }
     let env: Envelope;
@@ -522,7 +542,7 @@ export class StoreMember {
     } catch (err) {
       if (!(err instanceof StoreError)) throw err;
       error = err;
-      sm.applyNoop(e.index);
+      if (e.index > sm.consistentIndex()) sm.applyNoop(e.index); // the store may have marked it applied before refusing it
       this.c.observer?.proposalFailed?.();
     }
     if (env.from !== this.id) return;
@@ -569,21 +589,36 @@ export class StoreMember {
         sm.applyNoop(index);
         return undefined;
       }
-      case 'memberAttributes': {
-        const m = this.c.members.get(r.memberId);
-        if (m) this.c.members.set({ ...m, name: r.name, clientURLs: r.clientURLs });
+      case 'memberAttributes':
+      case 'memberUpdate':
+        if (r.op === 'memberUpdate' && !this.c.members.get(r.memberId)) throw new MemberNotFoundError();
+        this.applyMemberChange(r);
         sm.applyNoop(index);
-        return undefined;
-      }
-      case 'memberUpdate': {
-        const m = this.c.members.get(r.memberId);
-        if (!m) throw new MemberNotFoundError();
-        this.c.members.set({ ...m, peerURLs: r.peerURLs });
-        if (r.memberId !== this.id && r.peerURLs[0]) this.c.transport.addPeer(r.memberId, r.peerURLs[0]);
-        sm.applyNoop(index);
-        return this.c.members.list();
-      }
+        return r.op === 'memberUpdate' ? this.c.members.list() : undefined;
     }
+  }
+
+  /** A member's new attributes or peer URLs, into the member table (and the transport). */
+  private applyMemberChange(r: Extract<ReplicatedRequest, { op: 'memberAttributes' | 'memberUpdate' }>): void {
+    const m = this.c.members.get(r.memberId);
+    if (!m) return;
+    if (r.op === 'memberAttributes') {
+      this.c.members.set({ ...m, name: r.name, clientURLs: r.clientURLs });
+      return;
+    }
+    this.c.members.set({ ...m, peerURLs: r.peerURLs });
+    if (r.memberId !== this.id && r.peerURLs[0]) this.c.transport.addPeer(r.memberId, r.peerURLs[0]);
+  }
+
+  /** Replaying an entry the state machine already holds (after a restart): only its member change. */
+  private replayMemberChange(e: Entry): void {
+    let env: Envelope;
+    try {
+      env = decodeEnvelope(e.data);
+    } catch (err) {
+      throw new Error(`undecodable committed entry ${e.index}: ${(err as Error).message}`);
+    }
+    if (env.r.op === 'memberAttributes' || env.r.op === 'memberUpdate') this.applyMemberChange(env.r);
   }
 
   private applyConfChange(e: Entry): void {
@@ -647,6 +682,9 @@ export class StoreMember {
     const applied = this.c.sm.appliedIndex();
     if (applied - this.lastSnapshotIndex < this.c.snapshotCount) return;
     await this.flushChain;
+    // The log below the snapshot is about to go: the state machine must be on disk first, or a
+    // power loss could leave neither the entries nor their effects.
+    await this.c.sm.flush({ sync: true });
     const payload = encodeSnapshotPayload({ sm: await this.c.sm.snapshot(), members: this.c.members.list() });
     await this.c.storage.createSnapshot(applied, this.confState, payload);
     const compactTo = applied - this.c.snapshotCatchUpEntries;

@@ -84,8 +84,8 @@ export class MvccStateMachine implements KvStateMachine {
     this.mvcc.markApplied(index);
   }
 
-  flush(): Promise<void> {
-    return this.mvcc.flush();
+  flush(opts: { sync?: boolean } = {}): Promise<void> {
+    return this.mvcc.flush({ sync: opts.sync === true });
   }
 
   async range(req: RangeRequest): Promise<NoHeader<RangeResponse>> {

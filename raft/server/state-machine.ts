@@ -40,8 +40,11 @@ export interface KvStateMachine {
   applyLeaseRevoke(id: number, index: number): void;
   /** Records that `index` was applied with no effect on the key-value state. */
   applyNoop(index: number): void;
-  /** Makes everything applied so far durable (one backend write including consistentIndex). */
-  flush(): Promise<void>;
+  /**
+   * Makes everything applied so far durable (one backend write including consistentIndex);
+   * `sync` also forces it to disk, as needed before Raft's log is compacted past it.
+   */
+  flush(opts?: { sync?: boolean }): Promise<void>;
 
   range(req: RangeRequest): Promise<NoHeader<RangeResponse>>;
   watch(req: WatchCreateRequest, send: (resp: NoHeader<WatchResponse>) => void): WatchHandle;
