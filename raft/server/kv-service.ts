@@ -128,8 +128,6 @@ export class KvService implements KvStoreApi {
   async range(req: RangeRequest, deadlineMs: number): Promise<RangeResponse> {
     checkKey(req.key);
     await this.readBarrier(req.serializable, deadlineMs);
-    // Historical revisions are read from the backend: wait until everything applied is there.
-    if (req.revision) await this.member.flushed();
     const res = await this.sm.range(req);
     return { ...res, header: this.header() };
   }

@@ -61,6 +61,10 @@ export interface StoreMemberConfig {
 
 /** Interval between re-sent ReadIndex requests while the first is unanswered. */
 const READ_INDEX_RETRY_MS = 500;
+/** Longest an applied entry waits before the state machine's backend write (batching). */
+const FLUSH_INTERVAL_MS = 20;
+/** Applied entries that force a backend write at once. */
+const FLUSH_MAX_ENTRIES = 2_000;
 /** Interval between lease expiry checks on the leader. */
 const LEASE_CHECK_MS = 500;
 
@@ -90,6 +94,8 @@ export class StoreMember {
   /** stop() was called: everything is released. */
   private closed = false;
   private flushChain: Promise<void> = Promise.resolve();
+  private flushTimer: TimerHandle | undefined;
+  private unflushedEntries = 0;
   private lastSnapshotIndex = 0;
   private confState: ConfState = { voters: [], learners: [] };
   private lead: NodeId = NONE;
@@ -241,8 +247,7 @@ export class StoreMember {
     await this.c.transport.stop();
     // Let the Ready in progress finish its write before closing storage.
     while (this.readyLoopRunning) await new Promise((r) => setImmediate(r));
-    await this.flushChain.catch(() => undefined);
-    await this.c.sm.flush().catch(() => undefined);
+    await this.flushNow().catch(() => undefined);
   }
 
   // ---- Inputs ----
@@ -490,7 +495,7 @@ export class StoreMember {
       this.c.observer?.proposalsCommitted?.(rd.committedEntries.length);
       for (const e of rd.committedEntries) this.applyEntry(e);
       this.c.observer?.proposalsApplied?.(rd.committedEntries.length);
-      this.scheduleFlush();
+      this.scheduleFlush(rd.committedEntries.length);
       this.releaseAppliedReads();
     }
     for (const rs of rd.readStates) this.onReadState(rs.requestCtx, rs.index);
@@ -664,24 +669,42 @@ export class StoreMember {
     for (const r of ready) for (const w of r.waiters) w.resolve();
   }
 
-  /** Backend writes are chained so they land in apply order, off the Ready loop's critical path. */
-  private scheduleFlush(): void {
+  /**
+   * Backend writes are batched: one flush per FLUSH_INTERVAL_MS (or sooner past
+   * FLUSH_MAX_ENTRIES applied entries), off the Ready loop's critical path. Deferring is safe:
+   * the Raft log holds every applied entry until the state machine is durable (snapshots flush
+   * synchronously before compacting), and reads of unflushed data are served from memory.
+   */
+  private scheduleFlush(appliedEntries: number): void {
+    this.unflushedEntries += appliedEntries;
+    if (this.unflushedEntries >= FLUSH_MAX_ENTRIES) {
+      this.flushNow();
+      return;
+    }
+    this.flushTimer ??= this.c.clock.setTimeout(() => this.flushNow(), FLUSH_INTERVAL_MS);
+  }
+
+  private flushNow(): Promise<void> {
+    this.flushTimer?.cancel();
+    this.flushTimer = undefined;
+    this.unflushedEntries = 0;
     const t0 = this.c.clock.now();
     this.flushChain = this.flushChain
       .then(() => this.c.sm.flush())
       .then(() => this.c.observer?.backendCommitSeconds?.((this.c.clock.now() - t0) / 1000))
       .catch((err: unknown) => this.fail(err));
+    return this.flushChain;
   }
 
-  /** Resolves once every applied entry is durable in the state machine's backend. */
+  /** Resolves once every entry applied so far is durable in the state machine's backend. */
   flushed(): Promise<void> {
-    return this.flushChain;
+    return this.flushNow();
   }
 
   private async maybeSnapshot(): Promise<void> {
     const applied = this.c.sm.appliedIndex();
     if (applied - this.lastSnapshotIndex < this.c.snapshotCount) return;
-    await this.flushChain;
+    await this.flushNow();
     // The log below the snapshot is about to go: the state machine must be on disk first, or a
     // power loss could leave neither the entries nor their effects.
     await this.c.sm.flush({ sync: true });
