@@ -205,6 +205,7 @@ export async function storeCommand(argv: string[]): Promise<number> {
       const done = async (): Promise<void> => {
         stopWatch();
         stopAutoCompaction();
+        if (reason === 'SIGTERM' || reason === 'SIGINT') await member.handOffLeadership(1_000);
         await etcd.close();
         await member.stop();
         await new Promise<void>((r) => peerServer.tryShutdown(() => r()));

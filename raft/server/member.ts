@@ -4,7 +4,7 @@ import { decodeConfChange } from '../core/confchange.js';
 import { NotLeaderError, ProposalDroppedError } from '../core/errors.js';
 import { RawNode } from '../core/rawnode.js';
 import type { ConfChange, ConfState, Entry, Message, NodeId, Ready, StateType } from '../core/types.js';
-import { NONE } from '../core/types.js';
+import { message, NONE } from '../core/types.js';
 import type { Member, ResponseHeader } from '../mvcc/index.js';
 import { LeaseNotFoundError, MemberNotFoundError, NoLeaderError, NoSpaceError, RequestTimeoutError, StoppedError, StoreError, TooManyRequestsError } from '../mvcc/index.js';
 import type { DurableStorage } from '../storage/contract.js';
@@ -12,6 +12,7 @@ import type { Clock, TimerHandle } from './clock.js';
 import type { MemberTable } from './members.js';
 import type { ConfChangeContext, Envelope, ReplicatedRequest } from './requests.js';
 import { decodeContext, decodeEnvelope, encodeContext, encodeEnvelope } from './requests.js';
+import type { SnapshotPayload } from './snapshot-payload.js';
 import { decodeSnapshotPayload, encodeSnapshotPayload } from './snapshot-payload.js';
 import type { KvStateMachine } from './state-machine.js';
 import type { RaftTransport } from './transport.js';
@@ -65,6 +66,9 @@ const READ_INDEX_RETRY_MS = 500;
 const FLUSH_INTERVAL_MS = 20;
 /** Applied entries that force a backend write at once. */
 const FLUSH_MAX_ENTRIES = 2_000;
+/** How often, and how many times, a failed member resends its alarm to the leader. */
+const ALARM_FORWARD_INTERVAL_MS = 1_000;
+const ALARM_FORWARD_TRIES = 10;
 /** Interval between lease expiry checks on the leader. */
 const LEASE_CHECK_MS = 500;
 
@@ -116,6 +120,8 @@ export class StoreMember {
   private localFailure: StoreError | undefined;
   private removedHandler: (() => void) | undefined;
   private fatalHandler: (() => void) | undefined;
+  /** An alarm this failed member still has to get replicated through a leader. */
+  private pendingAlarm: { alarm: 'NOSPACE' | 'CORRUPT'; sent: number; lastSentMs: number } | undefined;
 
   constructor(private readonly c: StoreMemberConfig) {
     this.id = c.id;
@@ -183,7 +189,7 @@ export class StoreMember {
     // member attributes and updates) brings it up to date.
     if (snap.metadata.index > 0 && snap.data.length > 0) {
       if (sm.consistentIndex() < snap.metadata.index) await this.restoreSnapshot(snap.data, snap.metadata.index);
-      else this.c.members.replaceAll(decodeSnapshotPayload(snap.data).members);
+      else this.restoreClusterState(decodeSnapshotPayload(snap.data));
     }
     // Raft replays from the snapshot; entries the state machine already holds are skipped
     // (consistentIndex), while conf changes are re-applied so Raft's membership is rebuilt.
@@ -259,7 +265,10 @@ export class StoreMember {
   }
 
   private receive(msgs: Message[]): void {
-    if (this.stopped) return;
+    if (this.stopped) {
+      if (this.pendingAlarm) this.forwardPendingAlarm(msgs);
+      return;
+    }
     for (const m of msgs) {
       try {
         this.raw.step(m);
@@ -587,13 +596,10 @@ export class StoreMember {
       case 'leaseRenew':
         sm.applyNoop(index);
         return this.state === 'leader' ? sm.leaseRenew(r.id, this.c.clock.now()) : undefined;
-      case 'alarm': {
-        const key = `${r.memberId}/${r.alarm}`;
-        if (r.action === 'activate') this.alarms.set(key, { memberID: r.memberId, alarm: r.alarm });
-        else this.alarms.delete(key);
+      case 'alarm':
+        this.applyAlarm(r);
         sm.applyNoop(index);
         return undefined;
-      }
       case 'memberAttributes':
       case 'memberUpdate':
         if (r.op === 'memberUpdate' && !this.c.members.get(r.memberId)) throw new MemberNotFoundError();
@@ -615,7 +621,14 @@ export class StoreMember {
     if (r.memberId !== this.id && r.peerURLs[0]) this.c.transport.addPeer(r.memberId, r.peerURLs[0]);
   }
 
-  /** Replaying an entry the state machine already holds (after a restart): only its member change. */
+  /** Alarms are cluster state: raised and cleared through the log, kept in snapshots. */
+  private applyAlarm(r: Extract<ReplicatedRequest, { op: 'alarm' }>): void {
+    const key = `${r.memberId}/${r.alarm}`;
+    if (r.action === 'activate') this.alarms.set(key, { memberID: r.memberId, alarm: r.alarm });
+    else this.alarms.delete(key);
+  }
+
+  /** Replaying an entry the state machine already holds (after a restart): only its member change or alarm. */
   private replayMemberChange(e: Entry): void {
     let env: Envelope;
     try {
@@ -624,6 +637,7 @@ export class StoreMember {
       throw new Error(`undecodable committed entry ${e.index}: ${(err as Error).message}`);
     }
     if (env.r.op === 'memberAttributes' || env.r.op === 'memberUpdate') this.applyMemberChange(env.r);
+    else if (env.r.op === 'alarm') this.applyAlarm(env.r);
   }
 
   private applyConfChange(e: Entry): void {
@@ -708,7 +722,7 @@ export class StoreMember {
     // The log below the snapshot is about to go: the state machine must be on disk first, or a
     // power loss could leave neither the entries nor their effects.
     await this.c.sm.flush({ sync: true });
-    const payload = encodeSnapshotPayload({ sm: await this.c.sm.snapshot(), members: this.c.members.list() });
+    const payload = encodeSnapshotPayload({ sm: await this.c.sm.snapshot(), members: this.c.members.list(), alarms: [...this.alarms.values()] });
     await this.c.storage.createSnapshot(applied, this.confState, payload);
     const compactTo = applied - this.c.snapshotCatchUpEntries;
     if (compactTo > this.c.storage.firstIndex()) await this.c.storage.compact(compactTo);
@@ -716,11 +730,17 @@ export class StoreMember {
     this.c.logger.info('saved snapshot', { index: applied });
   }
 
+  private restoreClusterState(p: SnapshotPayload): void {
+    this.c.members.replaceAll(p.members);
+    this.alarms.clear();
+    for (const a of p.alarms ?? []) if (a.alarm !== 'NONE') this.alarms.set(`${a.memberID}/${a.alarm}`, { memberID: a.memberID, alarm: a.alarm });
+  }
+
   private async restoreSnapshot(data: Uint8Array, index: number): Promise<void> {
     const payload = decodeSnapshotPayload(data);
     await this.flushChain;
     await this.c.sm.restore(payload.sm, index);
-    this.c.members.replaceAll(payload.members);
+    this.restoreClusterState(payload);
     for (const m of payload.members) if (m.ID !== this.id && m.peerURLs[0]) this.c.transport.addPeer(m.ID, m.peerURLs[0]);
     this.c.logger.info('restored state machine from snapshot', { index });
   }
@@ -755,13 +775,69 @@ export class StoreMember {
     const e = err instanceof Error ? err : new Error(String(err));
     const diskFull = /ENOSPC|No space left|disk full/i.test(`${e.name} ${e.message}`);
     this.localFailure = diskFull ? new NoSpaceError() : new StoppedError();
-    if (diskFull) this.alarms.set(`${this.id}/NOSPACE`, { memberID: this.id, alarm: 'NOSPACE' });
+    if (diskFull) {
+      this.alarms.set(`${this.id}/NOSPACE`, { memberID: this.id, alarm: 'NOSPACE' });
+      this.raiseAlarmThroughLeader('NOSPACE');
+    }
     this.c.logger.error(diskFull ? 'disk full: raised NOSPACE alarm and stopped accepting writes' : 'fatal error in the Raft loop; member stopped', { error: e.stack ?? e.message });
     this.stopped = true;
     for (const t of this.timers) t.cancel();
     this.waits.failAll(this.localFailure);
     this.failReads(this.localFailure);
     this.fatalHandler?.();
+  }
+
+  /**
+   * Proposes an alarm straight to the leader. This member cannot write its own log any more, so
+   * the proposal skips the Ready loop: a forwarded proposal depends on nothing this member
+   * persisted. The leader replicates it, and every member then refuses writes (etcd's NOSPACE).
+   * A leader whose disk fills cannot do this; its followers elect a new leader instead.
+   */
+  private raiseAlarmThroughLeader(alarm: 'NOSPACE' | 'CORRUPT'): void {
+    this.pendingAlarm = { alarm, sent: 0, lastSentMs: -Infinity };
+    if (this.lead !== NONE && this.lead !== this.id) this.sendAlarm(this.lead);
+  }
+
+  /**
+   * A failed member still hears the leader (a new one, if it led itself). Each heartbeat or
+   * append lets it resend the alarm proposal, throttled and bounded: the activation is
+   * idempotent, and a lost proposal is simply sent again.
+   */
+  private forwardPendingAlarm(msgs: readonly Message[]): void {
+    const fromLeader = msgs.find((m) => (m.type === 'MsgHeartbeat' || m.type === 'MsgApp') && m.from !== this.id);
+    if (fromLeader) this.sendAlarm(fromLeader.from);
+  }
+
+  private sendAlarm(to: NodeId): void {
+    const p = this.pendingAlarm;
+    if (!p || p.sent >= ALARM_FORWARD_TRIES || this.c.clock.now() - p.lastSentMs < ALARM_FORWARD_INTERVAL_MS) return;
+    p.sent++;
+    p.lastSentMs = this.c.clock.now();
+    const env = encodeEnvelope({ id: this.newRequestId(), from: this.id, r: { op: 'alarm', action: 'activate', memberId: this.id, alarm: p.alarm } });
+    this.c.transport.send([message({ type: 'MsgProp', to, from: this.id, entries: [{ term: 0, index: 0, type: 'normal', data: env }] })]);
+  }
+
+  /**
+   * On a graceful stop, hands leadership to the most caught-up voter first (as etcd does), so the
+   * cluster does not sit an election timeout without a leader. Best effort, within deadlineMs.
+   */
+  async handOffLeadership(deadlineMs: number): Promise<void> {
+    if (this.state !== 'leader' || this.stopped) return;
+    const progress = this.raw.status().progress;
+    let target: NodeId = NONE;
+    let best = -1;
+    for (const [id, pr] of progress ?? []) {
+      if (id === this.id || pr.isLearner || !pr.recentActive || pr.match <= best) continue;
+      best = pr.match;
+      target = id;
+    }
+    if (target === NONE) return;
+    try {
+      await this.transferLeadership(target, deadlineMs);
+      this.c.logger.info('handed leadership over before stopping', { to: target });
+    } catch (err) {
+      this.c.logger.warn('could not hand leadership over before stopping', { to: target, error: (err as Error).message });
+    }
   }
 
   get failure(): StoreError | undefined {

@@ -1,10 +1,12 @@
 import { Packr } from 'msgpackr';
-import type { Member } from '../mvcc/index.js';
+import type { AlarmMember, Member } from '../mvcc/index.js';
 
-/** What a Raft snapshot of the store carries: the state machine's image and the member table. */
+/** What a Raft snapshot of the store carries: the state machine's image and the cluster state. */
 export interface SnapshotPayload {
   readonly sm: Uint8Array;
   readonly members: Member[];
+  /** Raised alarms (absent in snapshots taken before alarms were kept). */
+  readonly alarms?: AlarmMember[];
 }
 
 const packr = new Packr({ useRecords: false });
