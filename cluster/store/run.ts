@@ -10,6 +10,7 @@ import {
   LevelRaftStorage,
   MemberTable,
   memberId,
+  MvccCorruptionError,
   MvccStateMachine,
   MvccStore,
   parseInitialCluster,
@@ -133,7 +134,18 @@ export async function storeCommand(argv: string[]): Promise<number> {
   const { storage, db } = opened;
   // etcd's minimum lease TTL: 1.5 election timeouts, so a new leader never expires a lease at once.
   const minLeaseTtlSeconds = Math.ceil((1.5 * electionMs) / 1000);
-  const mvcc = await MvccStore.open(new LevelBackend(db, MVCC_PREFIX), { now: () => systemClock.now(), minLeaseTtlSeconds });
+  let mvcc: MvccStore;
+  try {
+    mvcc = await MvccStore.open(new LevelBackend(db, MVCC_PREFIX, { location: dataDir }), { now: () => systemClock.now(), minLeaseTtlSeconds });
+  } catch (err) {
+    if (err instanceof MvccCorruptionError) {
+      log.error('refusing to start: the data directory is corrupt', { dataDir, error: err.message });
+      console.error(`flotilla store: refusing to start: ${err.message}`);
+      await storage.close();
+      return 1;
+    }
+    throw err;
+  }
   const sm = new MvccStateMachine(mvcc);
   const table = new MemberTable();
   const fresh = storage.lastIndex() === 0 && storage.snapshot().metadata.index === 0;
@@ -159,7 +171,7 @@ export async function storeCommand(argv: string[]): Promise<number> {
   await bindPeerServer(peerServer, peerUrl);
   void peer;
 
-  let memberRef: StoreMember | undefined;
+  let memberRef: StoreMember | undefined = undefined;
   const metrics = new StoreMetrics(() => memberRef, () => sm.dbSize(), () => transport.stats().peers, { name });
   transport.onRoundTrip((id, s) => metrics.peerRtt.observe({ To: id.toString(16) }, s));
   const member = new StoreMember({

@@ -27,6 +27,8 @@ export interface BackendRange {
  * - Returned bytes belong to the caller (the backend never writes to them again).
  */
 export interface Backend {
+  /** Where the data lives (a data dir), for errors that name it; MvccStoreOptions.location overrides it. */
+  readonly location?: string;
   get(key: Uint8Array): Promise<Uint8Array | undefined>;
   batch(puts: readonly BackendEntry[], dels: readonly Uint8Array[], options?: { readonly sync?: boolean }): Promise<void>;
   iterate(range: BackendRange, chunkSize: number): AsyncIterable<BackendEntry[]>;
@@ -141,11 +143,15 @@ const VIEW: ViewEncodings = { keyEncoding: 'view', valueEncoding: 'view' };
  */
 export class LevelBackend implements Backend {
   private readonly prefixEnd: Uint8Array;
+  readonly location: string | undefined;
 
+  /** `options.location`: the LevelDB's directory, named by MvccCorruptionError. */
   constructor(
     private readonly db: LevelDatabase,
     private readonly prefix: Uint8Array,
+    options: { readonly location?: string } = {},
   ) {
+    this.location = options.location;
     assert(prefix.length > 0, 'LevelBackend: the key prefix must not be empty');
     const end = prefixEnd(prefix);
     assert(end !== undefined, 'LevelBackend: the key prefix must not be all 0xff bytes');

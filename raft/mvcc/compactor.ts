@@ -1,13 +1,15 @@
 import { assert } from '../../core/index.js';
 import type { Backend } from './backend.js';
 import { bytesToKey } from './bytes.js';
-import { decodeRevKey, recordKey, revFloor } from './codec.js';
+import { decodeRecord, revFloor } from './codec.js';
 import type { KeyIndex } from './key-index.js';
 
 /** What the background half of a compaction works on (the store). */
 export interface CompactionTarget {
   readonly backend: Backend;
   readonly index: KeyIndex;
+  /** Where the backend is, for MvccCorruptionError: compaction reads every record <= rev, and checks it. */
+  readonly location: string;
   /** Records examined per batch; each batch's deletes are flushed before the next. */
   readonly batchRecords: number;
   /** True once the compaction must stop: the store is closing, or a restore replaced the state. */
@@ -30,8 +32,8 @@ export async function compactBackend(target: CompactionTarget, rev: number): Pro
   for await (const chunk of target.backend.iterate({ gte: revFloor(0), lt: revFloor(rev + 1) }, target.batchRecords)) {
     if (target.stopped()) return false;
     for (const [k, v] of chunk) {
-      const { main, sub } = decodeRevKey(k);
-      const key = bytesToKey(recordKey(v));
+      const { main, sub, kv } = decodeRecord(k, v, target.location);
+      const key = bytesToKey(kv.key);
       const h = target.index.get(key);
       if (h !== undefined) {
         h.compact(rev);

@@ -8,10 +8,12 @@
 // lessor.ts     leases: replicated grants/revokes/attachments, the leader's expiry bookkeeping
 // compactor.ts  the background half of compaction; load.ts rebuilds memory from the backend
 // backend.ts    the ordered byte store seam: LevelBackend (LevelDB, under a prefix), MemoryBackend
-// codec.ts      the backend layout; requests.ts validation and txn rules; range.ts sort/limit
+// codec.ts      the backend layout, every value checksummed (corruption.ts: MvccCorruptionError)
+// requests.ts   validation and txn rules; range.ts sort/limit
 // limits.ts     every bound, named
 export * from './types.js';
 export * from './errors.js';
+export { MvccCorruptionError } from './corruption.js';
 export type { KvStoreApi, WatchHandle } from './api.js';
 export type { Backend, BackendEntry, BackendRange, LevelDatabase, LevelBatchOp, LevelIteratorOptions } from './backend.js';
 export { LevelBackend, MemoryBackend } from './backend.js';

@@ -112,7 +112,13 @@ export class HistoryReader {
     for await (const chunk of this.log.scan(0, upTo)) {
       const out: BackendEntry[] = [];
       for (const rec of chunk) {
-        if (!this.isGarbage(rec, compactRev)) out.push(rec.stored ?? [revKey(rec.main, rec.sub, rec.tombstone), encodeRecord(rec.kv)]);
+        if (this.isGarbage(rec, compactRev)) continue;
+        if (rec.stored !== undefined) {
+          out.push(rec.stored);
+        } else {
+          const key = revKey(rec.main, rec.sub, rec.tombstone);
+          out.push([key, encodeRecord(key, rec.kv)]);
+        }
       }
       yield out;
     }

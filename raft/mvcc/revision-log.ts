@@ -1,6 +1,7 @@
 import { assert } from '../../core/index.js';
 import type { Backend, BackendEntry } from './backend.js';
-import { decodeRecord, decodeRevKey, encodeRecord, revFloor, revKey } from './codec.js';
+import { decodeRecord, encodeRecord, revFloor, revKey } from './codec.js';
+import { MvccCorruptionError } from './corruption.js';
 import type { KeyValue } from './types.js';
 
 /** One revision record: what a write left at (main, sub). A tombstone's kv has only key and modRevision. */
@@ -22,6 +23,9 @@ export interface HistoryRecord {
  *
  * Reads of the backend are pinned: a compaction waits for the reads that were running when it was
  * applied before it deletes anything, so a read never misses a record it was entitled to.
+ *
+ * Every record read from the backend is checked (codec.ts); a damaged one is reported to
+ * `onCorruption` (the store fails) and the read throws MvccCorruptionError instead of returning it.
  */
 export class RevisionLog {
   private kvs: KeyValue[] = [];
@@ -33,6 +37,8 @@ export class RevisionLog {
   constructor(
     private readonly backend: Backend,
     private readonly scanChunk: number,
+    private readonly location: string,
+    private readonly onCorruption: (err: MvccCorruptionError) => void,
   ) {}
 
   /** Every record with main <= this is in the backend. */
@@ -61,7 +67,8 @@ export class RevisionLog {
     const out: BackendEntry[] = new Array<BackendEntry>(count);
     for (let i = 0; i < count; i++) {
       const kv = this.kvs[i]!;
-      out[i] = [revKey(kv.modRevision, this.subs[i]!, this.tombs[i]!), encodeRecord(kv)];
+      const key = revKey(kv.modRevision, this.subs[i]!, this.tombs[i]!);
+      out[i] = [key, encodeRecord(key, kv)];
     }
     return out;
   }
@@ -104,9 +111,10 @@ export class RevisionLog {
   async get(main: number, sub: number): Promise<KeyValue> {
     const kv = this.memoryGet(main, sub);
     if (kv !== undefined) return kv;
-    const bytes = await this.backend.get(revKey(main, sub, false));
+    const key = revKey(main, sub, false);
+    const bytes = await this.backend.get(key);
     assert(bytes !== undefined, () => `revision log: record (${main}, ${sub}) is missing from the backend`);
-    return decodeRecord(bytes);
+    return this.decode(key, bytes).kv;
   }
 
   /**
@@ -124,10 +132,7 @@ export class RevisionLog {
     const backendTo = Math.min(toRev, flushedAtStart);
     if (fromRev <= backendTo) {
       for await (const chunk of this.backend.iterate({ gte: revFloor(fromRev), lt: revFloor(backendTo + 1) }, this.scanChunk)) {
-        yield chunk.map((entry) => {
-          const { main, sub, tombstone } = decodeRevKey(entry[0]);
-          return { main, sub, tombstone, kv: decodeRecord(entry[1]), stored: entry };
-        });
+        yield chunk.map((entry) => ({ ...this.decode(entry[0], entry[1]), stored: entry }));
       }
     }
     if (memory.length > 0) yield memory;
@@ -147,6 +152,16 @@ export class RevisionLog {
   /** The reads running now, for a compaction to wait for. */
   runningReads(): Promise<unknown>[] {
     return [...this.pins];
+  }
+
+  /** A record read from the backend, checked. */
+  private decode(key: Uint8Array, bytes: Uint8Array): HistoryRecord {
+    try {
+      return decodeRecord(key, bytes, this.location);
+    } catch (err) {
+      if (err instanceof MvccCorruptionError) this.onCorruption(err);
+      throw err;
+    }
   }
 
   /** First memory index whose main >= rev. */

@@ -1,13 +1,18 @@
 import { pack, unpack } from 'msgpackr';
-import { assert } from '../../core/index.js';
+import { crc32c } from './bytes.js';
+import { decodeRecord } from './codec.js';
+import { MvccCorruptionError } from './corruption.js';
 
-/** Tag of the snapshot layout; a change of layout changes the tag. */
-export const SNAPSHOT_FORMAT = 'flotilla-mvcc/1';
+/** Tag of the snapshot layout; a change of layout changes the tag (2: framed records, payload CRC). */
+export const SNAPSHOT_FORMAT = 'flotilla-mvcc/2';
 
 /**
  * A consistent copy of the whole state machine: every live revision record (compaction garbage
  * left out), the leases, and the meta a member needs to resume. Records are the backend's own
- * bytes (codec.ts), so a restored member hashes (hashKV) exactly like the one that took it.
+ * bytes (codec.ts, checksums included), so a restored member hashes (hashKV) exactly like the
+ * one that took it.
+ *
+ * Encoded as  u32 CRC-32C (of the rest) | msgpack of this.
  */
 export interface MvccSnapshot {
   readonly format: typeof SNAPSHOT_FORMAT;
@@ -20,17 +25,32 @@ export interface MvccSnapshot {
   readonly records: Uint8Array[];
 }
 
+const CRC_BYTES = 4;
+
 export function encodeSnapshot(s: MvccSnapshot): Uint8Array {
-  return pack(s);
+  const body = pack(s);
+  const out = new Uint8Array(CRC_BYTES + body.length);
+  out.set(body, CRC_BYTES);
+  new DataView(out.buffer).setUint32(0, crc32c(0, body));
+  return out;
 }
 
-export function decodeSnapshot(data: Uint8Array): MvccSnapshot {
-  const s = unpack(data) as Partial<MvccSnapshot> | undefined;
-  assert(s !== undefined && s !== null && s.format === SNAPSHOT_FORMAT, () => `mvcc snapshot: unknown format ${JSON.stringify((s as { format?: unknown } | undefined)?.format)}`);
-  assert(
-    typeof s.revision === 'number' && typeof s.compactRevision === 'number' && typeof s.consistentIndex === 'number' && Array.isArray(s.leases) && Array.isArray(s.records),
-    'mvcc snapshot: malformed',
-  );
-  assert(s.records.length % 2 === 0, 'mvcc snapshot: records are not key/value pairs');
+/**
+ * Decodes and checks a snapshot: the payload's checksum, its shape, and every record's frame
+ * (codec.ts), so that nothing damaged reaches the backend. Throws MvccCorruptionError naming
+ * `location` (what the snapshot is, for the error).
+ */
+export function decodeSnapshot(data: Uint8Array, location = 'an MVCC snapshot'): MvccSnapshot {
+  const corrupt = (detail: string): MvccCorruptionError => new MvccCorruptionError(location, `MVCC snapshot ${detail}`);
+  if (data.length < CRC_BYTES) throw corrupt(`truncated (${data.length} bytes)`);
+  const body = data.subarray(CRC_BYTES);
+  if (crc32c(0, body) !== new DataView(data.buffer, data.byteOffset, CRC_BYTES).getUint32(0)) throw corrupt('checksum mismatch');
+  const s = unpack(body) as Partial<MvccSnapshot> | null | undefined;
+  if (s === undefined || s === null || s.format !== SNAPSHOT_FORMAT) throw corrupt(`of unknown format ${JSON.stringify((s as { format?: unknown } | null | undefined)?.format)}`);
+  const count = (n: unknown): boolean => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0;
+  if (!count(s.revision) || !count(s.compactRevision) || !count(s.consistentIndex) || !Array.isArray(s.leases) || !Array.isArray(s.records)) throw corrupt('malformed');
+  if (!s.leases.every((l) => Array.isArray(l) && l.length === 2 && count(l[0]) && count(l[1]))) throw corrupt('has malformed leases');
+  if (s.records.length % 2 !== 0 || !s.records.every((r) => r instanceof Uint8Array)) throw corrupt('records are not key/value pairs');
+  for (let i = 0; i < s.records.length; i += 2) decodeRecord(s.records[i]!, s.records[i + 1]!, location);
   return s as MvccSnapshot;
 }

@@ -2,8 +2,9 @@ import { assert, AssertionError } from '../../core/index.js';
 import type { Backend, BackendEntry } from './backend.js';
 import type { KeySpan } from './bytes.js';
 import { adoptBytes, bytesToKey, crc32c, EMPTY_BYTES, keySpan, keyToBytes } from './bytes.js';
-import { encodeU64, leaseKey, META } from './codec.js';
+import { encodeFormat, encodeLease, encodeMeta, LEASE_VALUE_BYTES, leaseKey, META } from './codec.js';
 import { compactBackend } from './compactor.js';
+import type { MvccCorruptionError } from './corruption.js';
 import { FutureRevisionError, KeyNotFoundError, LeaseNotFoundError, RevisionCompactedError } from './errors.js';
 import type { KeyHistory } from './key-index.js';
 import { KeyIndex } from './key-index.js';
@@ -48,6 +49,8 @@ export interface MvccStoreOptions {
   /** Smallest lease TTL (etcd: ⌈1.5 × election timeout⌉ s; 2 with etcd's default 1 s). Equal on every member. */
   readonly minLeaseTtlSeconds?: number;
   readonly limits?: Partial<MvccLimits>;
+  /** Where the data lives (the member's data dir), named by MvccCorruptionError. Default: the backend's location. */
+  readonly location?: string;
 }
 
 /** What the leader does with leases; replicated lease changes go through apply. */
@@ -96,6 +99,7 @@ export class MvccStore {
   private readonly lessor: Lessor;
   private readonly hub: WatchHub;
   private readonly reader: HistoryReader;
+  private readonly location: string;
 
   private currentRev = 0;
   private compactRev = 0;
@@ -130,7 +134,10 @@ export class MvccStore {
   ) {
     this.limits = { ...DEFAULT_MVCC_LIMITS, ...options.limits };
     this.header = options.header ?? ((revision) => ({ clusterId: 0, memberId: 0, revision, raftTerm: 0 }));
-    this.log = new RevisionLog(backend, this.limits.backendScanBatch);
+    this.location = options.location ?? backend.location ?? 'the MVCC backend';
+    this.log = new RevisionLog(backend, this.limits.backendScanBatch, this.location, (err: MvccCorruptionError) => {
+      this.failure ??= err;
+    });
     this.reader = new HistoryReader(this.index, this.log, this.header, () => this.compactRev);
     const now =
       options.now ??
@@ -154,7 +161,10 @@ export class MvccStore {
     );
   }
 
-  /** Opens the store on a backend: restores what the last flush wrote, and finishes a compaction cut short. */
+  /**
+   * Opens the store on a backend: restores what the last flush wrote, and finishes a compaction
+   * cut short. Throws MvccCorruptionError when any of the backend fails its checks (load.ts).
+   */
   static async open(backend: Backend, options: MvccStoreOptions = {}): Promise<MvccStore> {
     const store = new MvccStore(backend, options);
     await store.load();
@@ -419,7 +429,8 @@ export class MvccStore {
   async restore(data: Uint8Array, raftIndex: number): Promise<void> {
     this.checkFailure();
     assert(this.restoring === undefined, 'mvcc: restore while a restore runs');
-    const snap = decodeSnapshot(data);
+    // Checked before anything is replaced: a damaged snapshot is refused and the store stays as it was.
+    const snap = decodeSnapshot(data, `a snapshot being restored into ${this.location}`);
     assert(raftIndex >= snap.consistentIndex, `mvcc: restore at index ${raftIndex}, below the snapshot's consistent index ${snap.consistentIndex}`);
     const done = this.replaceWith(snap, raftIndex);
     this.restoring = done.then(
@@ -443,12 +454,13 @@ export class MvccStore {
       for await (const chunk of this.backend.iterate({}, this.limits.backendScanBatch)) for (const [k] of chunk) dels.push(k);
       const puts: BackendEntry[] = [];
       for (let i = 0; i < snap.records.length; i += 2) puts.push([snap.records[i]!, snap.records[i + 1]!]);
-      for (const [id, ttl] of snap.leases) puts.push([leaseKey(id), encodeU64(ttl)]);
+      for (const [id, ttl] of snap.leases) puts.push(encodeLease(id, ttl));
       puts.push(
-        [META.consistentIndex, encodeU64(raftIndex)],
-        [META.revision, encodeU64(snap.revision)],
-        [META.scheduledCompact, encodeU64(snap.compactRevision)],
-        [META.finishedCompact, encodeU64(snap.compactRevision)],
+        [META.format, encodeFormat()],
+        [META.consistentIndex, encodeMeta(META.consistentIndex, raftIndex)],
+        [META.revision, encodeMeta(META.revision, snap.revision)],
+        [META.scheduledCompact, encodeMeta(META.scheduledCompact, snap.compactRevision)],
+        [META.finishedCompact, encodeMeta(META.finishedCompact, snap.compactRevision)],
       );
       await this.backend.batch(puts, dels, { sync: true });
       this.pendingDeletes = [];
@@ -684,19 +696,20 @@ export class MvccStore {
     this.pendingDeleteBytes = 0;
     let leaseBytes = 0;
     for (const [id, ttl] of this.pendingLeases) {
-      const key = leaseKey(id);
       if (ttl === null) {
+        const key = leaseKey(id);
         dels.push(key);
-        leaseBytes -= key.length + 8;
+        leaseBytes -= key.length + LEASE_VALUE_BYTES;
       } else {
-        puts.push([key, encodeU64(ttl)]);
-        leaseBytes += key.length + 8;
+        const entry = encodeLease(id, ttl);
+        puts.push(entry);
+        leaseBytes += entry[0].length + entry[1].length;
       }
     }
     this.pendingLeases = new Map();
-    puts.push([META.consistentIndex, encodeU64(appliedIndex)], [META.revision, encodeU64(throughRev)]);
-    if (this.pendingScheduledCompact !== undefined) puts.push([META.scheduledCompact, encodeU64(this.pendingScheduledCompact)]);
-    if (this.pendingFinishedCompact !== undefined) puts.push([META.finishedCompact, encodeU64(this.pendingFinishedCompact)]);
+    puts.push([META.consistentIndex, encodeMeta(META.consistentIndex, appliedIndex)], [META.revision, encodeMeta(META.revision, throughRev)]);
+    if (this.pendingScheduledCompact !== undefined) puts.push([META.scheduledCompact, encodeMeta(META.scheduledCompact, this.pendingScheduledCompact)]);
+    if (this.pendingFinishedCompact !== undefined) puts.push([META.finishedCompact, encodeMeta(META.finishedCompact, this.pendingFinishedCompact)]);
     this.pendingScheduledCompact = undefined;
     this.pendingFinishedCompact = undefined;
     try {
@@ -733,6 +746,7 @@ export class MvccStore {
     const finished = await compactBackend(
       {
         backend: this.backend,
+        location: this.location,
         index: this.index,
         batchRecords: this.limits.compactionBatchRecords,
         stopped,
@@ -752,7 +766,7 @@ export class MvccStore {
   /** Rebuilds the in-memory state from the backend (load.ts), and resumes a compaction cut short. */
   private async load(): Promise<void> {
     this.lessor.clear();
-    const state = await loadState(this.backend, this.index, this.limits.backendScanBatch);
+    const state = await loadState(this.backend, this.index, this.limits.backendScanBatch, this.location);
     for (const [id, ttl] of state.leases) this.lessor.insert(id, ttl);
     this.index.forEach((h) => {
       const lease = h.latest?.lease ?? 0;

@@ -2,9 +2,9 @@
 // within seconds, naming the data dir, never opening its client port) while the other two keep
 // serving; restored from a copy, it rejoins. Damage is made to the LevelDB files themselves:
 // bytes flipped inside a Raft entry in the write-ahead log (.log) and in a table (.ldb), which
-// raft/storage's record CRCs catch at open. A log cut short is not caught at open (LevelDB takes
-// it for a torn write) but at the leader's first heartbeat; a flipped byte in an MVCC record is
-// not caught at all (todo).
+// raft/storage's record CRCs catch at open; and a byte flipped in an MVCC record in a table, which
+// the MVCC records' own checksums (raft/mvcc/codec.ts) catch at open. A log cut short is not
+// caught at open (LevelDB takes it for a torn write) but at the leader's first heartbeat.
 import { randomBytes } from 'node:crypto';
 import { cpSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -38,9 +38,6 @@ function flip(file: string, offset: number, len: number): void {
   for (let i = offset; i < offset + len && i < b.length; i++) b[i] = ~b[i]! & 0xff;
   writeFileSync(file, b);
 }
-
-/** Why damage to an MVCC record goes unnoticed (a known gap, reported as a todo). */
-const MVCC_UNCHECKED = 'MVCC records carry no checksum and classic-level leaves LevelDB block checksums off, so a damaged value is served';
 
 /** The member's log since its last start. */
 function lastStartLog(m: StoreProcess): string {
@@ -152,22 +149,11 @@ void t.test('a member with a damaged data dir refuses to start; the others keep 
 
     // No write happens from here until the member runs from the copy again, so that it is current.
     await t.test('a byte flipped inside an MVCC record in a table file (.ldb)', async (t) => {
-      const key = `k/${KEYS / 4}`;
+      // Tables sort keys: the first copy of the value is its MVCC record (m/…), before the Raft entry (r/…).
       const at = occurrences(victim.dataDir, '.ldb', needle(KEYS / 4));
       t.comment(`damaging ${at.file} at ${at.offsets[0]!} (copies at ${at.offsets.join(', ')})`);
       flip(at.file, at.offsets[0]!, 1);
-      victim.start();
-      const exit = await victim.waitExit(4_000);
-      if (exit) {
-        t.not(exit.code, 0, 'refused to start');
-        t.comment(lastStartLog(victim).slice(-1000));
-        return;
-      }
-      const one = cluster.client(3_000, [victim.clientEndpoint]);
-      const res = await one.range({ key: Buffer.from(key), serializable: true });
-      const served = res.kvs[0] ? Buffer.from(res.kvs[0].value).toString() : undefined;
-      t.equal(served, values.get(key), `${victim.name} refuses to start, or serves ${key} as written`, { todo: MVCC_UNCHECKED });
-      await victim.stop();
+      await expectRefusal(t, victim, /MVCC record k\d+_\d+ checksum mismatch/);
     });
     restore(tableCopy);
     await othersServe(t, cluster, victim, 'ldb-flip');
