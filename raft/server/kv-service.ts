@@ -121,8 +121,13 @@ export class KvService implements KvStoreApi {
 
   private async readBarrier(serializable: boolean | undefined, deadlineMs: number): Promise<void> {
     if (serializable) return;
-    if (this.member.isLearner) throw new LearnerNotSupportedError();
+    this.refuseOnLearner();
     await this.member.readBarrier(deadlineMs);
+  }
+
+  /** As etcd: a learner serves only Status and serializable Range; everything else is refused. */
+  private refuseOnLearner(): void {
+    if (this.member.isLearner) throw new LearnerNotSupportedError();
   }
 
   async range(req: RangeRequest, deadlineMs: number): Promise<RangeResponse> {
@@ -133,34 +138,40 @@ export class KvService implements KvStoreApi {
   }
 
   async put(req: PutRequest, deadlineMs: number): Promise<PutResponse> {
+    this.refuseOnLearner();
     checkKey(req.key);
     if (requestSize(req) > this.o.maxRequestBytes) throw new RequestTooLargeError();
     return this.withHeader<Omit<PutResponse, 'header'>>(await this.member.propose({ op: 'put', req }, deadlineMs));
   }
 
   async deleteRange(req: DeleteRangeRequest, deadlineMs: number): Promise<DeleteRangeResponse> {
+    this.refuseOnLearner();
     checkKey(req.key);
     return this.withHeader<Omit<DeleteRangeResponse, 'header'>>(await this.member.propose({ op: 'deleteRange', req }, deadlineMs));
   }
 
   async txn(req: TxnRequest, deadlineMs: number): Promise<TxnResponse> {
+    this.refuseOnLearner();
     checkTxn(req);
     if (txnSize(req) > this.o.maxRequestBytes) throw new RequestTooLargeError();
     return this.withHeader<Omit<TxnResponse, 'header'>>(await this.member.propose({ op: 'txn', req }, deadlineMs));
   }
 
   async compact(req: CompactionRequest, deadlineMs: number): Promise<CompactionResponse> {
+    this.refuseOnLearner();
     const r = await this.member.propose({ op: 'compact', req }, deadlineMs, { allowWhenAlarmed: true });
     if (req.physical) await this.member.flushed();
     return { header: this.header(r.revision) };
   }
 
   watch(req: WatchCreateRequest, send: (resp: WatchResponse) => void): WatchHandle {
+    this.refuseOnLearner();
     checkKey(req.key);
     return this.sm.watch(req, (resp) => send({ ...resp, header: this.header() }));
   }
 
   async leaseGrant(req: LeaseGrantRequest, deadlineMs: number): Promise<LeaseGrantResponse> {
+    this.refuseOnLearner();
     if (req.TTL > MAX_LEASE_TTL_SECONDS) throw new LeaseTTLTooLargeError();
     // The id is chosen here, before replication, so that applying the grant is deterministic.
     const id = req.ID && req.ID > 0 ? req.ID : 1 + this.o.random.int(2 ** 31) * 2 ** 21 + this.o.random.int(2 ** 21);
@@ -168,16 +179,19 @@ export class KvService implements KvStoreApi {
   }
 
   async leaseRevoke(id: number, deadlineMs: number): Promise<{ header: ResponseHeader }> {
+    this.refuseOnLearner();
     const r = await this.member.propose({ op: 'leaseRevoke', id }, deadlineMs, { allowWhenAlarmed: true });
     return { header: this.header(r.revision) };
   }
 
   async leaseKeepAlive(id: number, deadlineMs: number): Promise<LeaseKeepAliveResponse> {
+    this.refuseOnLearner();
     const ttl = await this.member.leaseKeepAlive(id, deadlineMs);
     return { header: this.header(), ID: id, TTL: ttl };
   }
 
   async leaseTimeToLive(id: number, keys: boolean, deadlineMs: number): Promise<LeaseTimeToLiveResponse> {
+    this.refuseOnLearner();
     await this.readBarrier(false, deadlineMs);
     const t = this.sm.leaseTimeToLive(id, this.o.now());
     if (!t) return { header: this.header(), ID: id, TTL: -1, grantedTTL: 0, keys: [] };
@@ -185,16 +199,19 @@ export class KvService implements KvStoreApi {
   }
 
   async leaseLeases(deadlineMs: number): Promise<{ header: ResponseHeader; leases: { ID: number }[] }> {
+    this.refuseOnLearner();
     await this.readBarrier(false, deadlineMs);
     return { header: this.header(), leases: this.sm.leaseList().map((ID) => ({ ID })) };
   }
 
   async memberList(linearizable: boolean, deadlineMs: number): Promise<MemberListResponse> {
+    this.refuseOnLearner();
     await this.readBarrier(!linearizable, deadlineMs);
     return { header: this.header(), members: this.member.members.list() };
   }
 
   async memberAdd(peerURLs: string[], isLearner: boolean, deadlineMs: number): Promise<MemberChangeResponse> {
+    this.refuseOnLearner();
     const members = this.member.members.list();
     const taken = new Set(members.flatMap((m) => m.peerURLs));
     if (peerURLs.some((u) => taken.has(u))) throw new PeerURLExistsError();
@@ -207,18 +224,21 @@ export class KvService implements KvStoreApi {
   }
 
   async memberRemove(id: number, deadlineMs: number): Promise<MemberChangeResponse> {
+    this.refuseOnLearner();
     if (!this.member.members.get(id)) throw new MemberNotFoundError();
     const r = await this.member.proposeConfChange({ type: 'remove', nodeId: id }, undefined, deadlineMs);
     return { header: this.header(r.revision), members: r.value as Member[] };
   }
 
   async memberUpdate(id: number, peerURLs: string[], deadlineMs: number): Promise<MemberChangeResponse> {
+    this.refuseOnLearner();
     if (!this.member.members.get(id)) throw new MemberNotFoundError();
     const r = await this.member.propose({ op: 'memberUpdate', memberId: id, peerURLs }, deadlineMs, { allowWhenAlarmed: true });
     return { header: this.header(r.revision), members: r.value as Member[] };
   }
 
   async memberPromote(id: number, deadlineMs: number): Promise<MemberChangeResponse> {
+    this.refuseOnLearner();
     const m = this.member.members.get(id);
     if (!m) throw new MemberNotFoundError();
     if (!m.isLearner) throw new MemberNotLearnerError();
@@ -249,27 +269,32 @@ export class KvService implements KvStoreApi {
   }
 
   async alarmList(): Promise<{ header: ResponseHeader; alarms: AlarmMember[] }> {
+    this.refuseOnLearner();
     return { header: this.header(), alarms: [...this.member.alarms.values()].map((a) => ({ memberID: a.memberID, alarm: a.alarm })) };
   }
 
   async alarmDisarm(a: AlarmMember, deadlineMs: number): Promise<{ header: ResponseHeader; alarms: AlarmMember[] }> {
+    this.refuseOnLearner();
     const targets = [...this.member.alarms.values()].filter((x) => (a.memberID === 0 || x.memberID === a.memberID) && (a.alarm === 'NONE' || x.alarm === a.alarm));
     for (const t of targets) await this.member.propose({ op: 'alarm', action: 'deactivate', memberId: t.memberID, alarm: t.alarm }, deadlineMs, { allowWhenAlarmed: true });
     return { header: this.header(), alarms: targets.map((t) => ({ memberID: t.memberID, alarm: t.alarm })) };
   }
 
   async defragment(): Promise<{ header: ResponseHeader }> {
+    this.refuseOnLearner();
     // LevelDB compacts its files in the background; there is nothing to defragment.
     await this.member.flushed();
     return { header: this.header() };
   }
 
   async hashKV(revision: number): Promise<HashKVResponse> {
+    this.refuseOnLearner();
     await this.member.flushed();
     return { ...(await this.sm.hashKV(revision)), header: this.header() };
   }
 
   async moveLeader(targetId: number, deadlineMs: number): Promise<{ header: ResponseHeader }> {
+    this.refuseOnLearner();
     await this.member.transferLeadership(targetId, deadlineMs);
     return { header: this.header() };
   }

@@ -691,11 +691,12 @@ export class StoreMember {
    */
   private scheduleFlush(appliedEntries: number): void {
     this.unflushedEntries += appliedEntries;
+    // flushNow() never rejects: a failed flush fails the member (see flushNow).
     if (this.unflushedEntries >= FLUSH_MAX_ENTRIES) {
-      this.flushNow();
+      void this.flushNow();
       return;
     }
-    this.flushTimer ??= this.c.clock.setTimeout(() => this.flushNow(), FLUSH_INTERVAL_MS);
+    this.flushTimer ??= this.c.clock.setTimeout(() => void this.flushNow(), FLUSH_INTERVAL_MS);
   }
 
   private flushNow(): Promise<void> {
