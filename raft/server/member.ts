@@ -1,10 +1,10 @@
 import { AssertionError } from '../../core/index.js';
 import type { Random } from '../../core/index.js';
-import { decodeConfChange } from '../core/confchange.js';
-import { NotLeaderError, ProposalDroppedError } from '../core/errors.js';
-import { RawNode } from '../core/rawnode.js';
-import type { ConfChange, ConfState, Entry, Message, NodeId, Ready, StateType } from '../core/types.js';
-import { message, NONE } from '../core/types.js';
+import { decodeConfChange } from '../core/index.js';
+import { NotLeaderError, ProposalDroppedError } from '../core/index.js';
+import { RawNode } from '../core/index.js';
+import type { ConfChange, ConfState, Entry, Message, NodeId, Ready, StateType } from '../core/index.js';
+import { message, NONE } from '../core/index.js';
 import type { Member, ResponseHeader } from '../mvcc/index.js';
 import { LeaseNotFoundError, MemberNotFoundError, NoLeaderError, NoSpaceError, RequestTimeoutError, StoppedError, StoreError, TooManyRequestsError } from '../mvcc/index.js';
 import type { DurableStorage } from '../storage/contract.js';

@@ -1,4 +1,4 @@
-import type { Message, NodeId } from '../core/types.js';
+import type { Message, NodeId } from '../core/index.js';
 
 /**
  * How a store member reaches its Raft peers (hashicorp/raft's Transport). Implemented over gRPC

@@ -1,5 +1,5 @@
-import type { Storage } from '../core/storage.js';
-import type { ConfState, Entry, HardState, Snapshot } from '../core/types.js';
+import type { Storage } from '../core/index.js';
+import type { ConfState, Entry, HardState, Snapshot } from '../core/index.js';
 
 /**
  * Durable Raft storage: the core's read contract (Storage) plus the writes the driver makes

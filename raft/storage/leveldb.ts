@@ -1,8 +1,8 @@
 import { assert } from '../../core/index.js';
-import { CompactedError, SnapshotOutOfDateError } from '../core/errors.js';
-import type { MemoryStorage } from '../core/storage.js';
-import type { ConfState, Entry, HardState, Snapshot } from '../core/types.js';
-import { isEmptySnapshot } from '../core/types.js';
+import { CompactedError, SnapshotOutOfDateError } from '../core/index.js';
+import type { MemoryStorage } from '../core/index.js';
+import type { ConfState, Entry, HardState, Snapshot } from '../core/index.js';
+import { isEmptySnapshot } from '../core/index.js';
 import type { DurableStorage } from './contract.js';
 import { toStorageError } from './errors.js';
 import type { RaftLevelDb } from './load.js';

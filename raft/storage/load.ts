@@ -4,9 +4,9 @@
  * CRC as it goes); the cross-record checks run after, when all of it is known.
  */
 import type { Level } from 'level';
-import { MemoryStorage } from '../core/storage.js';
-import type { Entry, HardState, Snapshot } from '../core/types.js';
-import { EMPTY_HARD_STATE } from '../core/types.js';
+import { MemoryStorage } from '../core/index.js';
+import type { Entry, HardState, Snapshot } from '../core/index.js';
+import { EMPTY_HARD_STATE } from '../core/index.js';
 import { CorruptStorageError, toStorageError } from './errors.js';
 import type { CompactionPoint, RaftKeys, SnapshotRecord } from './records.js';
 import {

@@ -17,7 +17,7 @@
  * so a flipped bit, a truncated value or a value of one kind stored under another's key is
  * caught. Entry and chunk bodies repeat their index, so a value under the wrong key is too.
  */
-import type { ConfState, Entry, EntryType, HardState, SnapshotMetadata } from '../core/types.js';
+import type { ConfState, Entry, EntryType, HardState, SnapshotMetadata } from '../core/index.js';
 import { crc32 } from './crc32.js';
 
 export const FORMAT_MAGIC = 'flotilla-raft';
