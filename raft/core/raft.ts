@@ -813,7 +813,10 @@ export class Raft {
     const result = this.poll(m.from, !m.reject);
     const { granted, rejected } = this.trk.tallyVotes();
     this.log(`has received ${granted} ${m.type} votes and ${rejected} vote rejections`);
-    if (result === 'won') {
+    if (result === 'won' && !this.promotable()) {
+      // Removed or demoted while campaigning: never lead a configuration it is not a voter of.
+      this.becomeFollower(this.term, NONE);
+    } else if (result === 'won') {
       if (this.state === 'pre-candidate') {
         this.campaign('election');
       } else {
@@ -969,13 +972,14 @@ export class Raft {
     const cs = applyChange(this.trk.confState(), cc);
     this.trk.applyConfState(cs, this.raftLog.lastIndex() + 1);
     const self = this.trk.progress.get(this.id);
+    if (this.state !== 'follower' && (!self || self.isLearner)) {
+      // A removed or demoted leader steps down, and so does a candidate: it would otherwise win
+      // with the new voters' votes and lead a cluster it is not in. The voters elect another.
+      this.log('stepped down: removed from the voters');
+      this.becomeFollower(this.term, NONE);
+      return cs;
+    }
     if (this.state === 'leader') {
-      if (!self || self.isLearner) {
-        // A removed or demoted leader steps down; the remaining voters elect a new one.
-        this.log('stepped down: removed from the voters');
-        this.becomeFollower(this.term, NONE);
-        return cs;
-      }
       // The quorum changed: entries may now be committed, and new members need the log. A new
       // member's progress starts past the last entry, so only an empty probe reaches it now.
       if (this.maybeCommit()) this.bcastAppend();

@@ -108,3 +108,12 @@ t.test('the checker catches two different entries under one index and term', asy
   s2.append([e2]);
   t.throws(() => c.onPersistEntries(2, s2, [e2]), /log matching/);
 });
+
+t.test('regression: a member removed while campaigning (after a transfer to it) does not lead', async (t) => {
+  // Seed 59549 transferred leadership to member 5 as its removal committed: it applied the
+  // removal as a candidate, won with the new voters' votes and led a cluster it was not in,
+  // refusing every proposal, so the liveness phase failed.
+  const r = runSimulation({ seed: 59549, members: 5 });
+  t.equal(r.violation, undefined);
+  t.ok(r.ok);
+});
