@@ -273,13 +273,12 @@ void t.test('the lexer agrees with the compiler on every file of the repository'
   t.end();
 });
 
-void t.test('the repository itself has no violations, and is checked fast', (t) => {
+void t.test('the repository itself has no violations', (t) => {
   const started = performance.now();
   const report = analyzeBoundaries(REPO_ROOT);
-  const ms = performance.now() - started;
+  t.comment(`checked in ${Math.round(performance.now() - started)} ms`);
   t.same(describe(report.violations), []);
   t.ok(report.fileCount > 10 && report.importCount > report.fileCount / 2, `${report.fileCount} files, ${report.importCount} imports`);
-  t.ok(ms < 1500, `checked in ${Math.round(ms)} ms`);
   t.same(checkBoundaries(REPO_ROOT), report.violations);
   t.end();
 });
