@@ -4,7 +4,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'eslint.config.js'] },
+  { ignores: ['dist/**', '.build-*/**', 'node_modules/**', 'eslint.config.js'] },
   {
     files: ['**/*.ts'],
     languageOptions: {
