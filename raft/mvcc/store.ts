@@ -408,17 +408,28 @@ export class MvccStore {
   /** A consistent copy of the whole state as of the call (revision, leases, consistentIndex()). */
   async snapshot(): Promise<Uint8Array> {
     await this.restoring;
+    return this.beginSnapshot().data;
+  }
+
+  /**
+   * Starts a consistent copy of the whole state as of this call, which it captures
+   * synchronously: applies made while the copy is read are not in it (the read is pinned, so a
+   * compaction applied meanwhile waits). `consistentIndex` is the Raft index the copy holds.
+   * Not during a restore.
+   */
+  beginSnapshot(): { readonly consistentIndex: number; readonly data: Promise<Uint8Array> } {
+    assert(this.restoring === undefined, 'mvcc: snapshot during restore');
     this.checkFailure();
     const revision = this.currentRev;
     const compactRevision = this.compactRev;
     const consistentIndex = this.appliedIndex;
     const leases: [number, number][] = this.lessor.ids().map((id) => [id, this.lessor.lookup(id)!.ttlSeconds]);
-    const records = await this.log.pinned(async () => {
+    const records = this.log.pinned(async () => {
       const out: Uint8Array[] = [];
       for await (const chunk of this.reader.liveRecords(revision, compactRevision)) for (const [k, v] of chunk) out.push(k, v);
       return out;
     });
-    return encodeSnapshot({ format: SNAPSHOT_FORMAT, revision, compactRevision, consistentIndex, leases, records });
+    return { consistentIndex, data: records.then((r) => encodeSnapshot({ format: SNAPSHOT_FORMAT, revision, compactRevision, consistentIndex, leases, records: r })) };
   }
 
   /**

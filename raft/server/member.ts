@@ -3,7 +3,7 @@ import type { Random } from '../../core/index.js';
 import { decodeConfChange } from '../core/index.js';
 import { NotLeaderError, ProposalDroppedError } from '../core/index.js';
 import { RawNode } from '../core/index.js';
-import type { ConfChange, ConfState, Entry, Message, NodeId, Ready, StateType } from '../core/index.js';
+import type { ConfChange, ConfState, Entry, HardState, Message, NodeId, Ready, StateType } from '../core/index.js';
 import { message, NONE } from '../core/index.js';
 import type { Member, ResponseHeader } from '../mvcc/index.js';
 import { LeaseNotFoundError, MemberNotFoundError, NoLeaderError, NoSpaceError, RequestTimeoutError, StoppedError, StoreError, TooManyRequestsError } from '../mvcc/index.js';
@@ -101,11 +101,16 @@ export class StoreMember {
   private flushTimer: TimerHandle | undefined;
   private unflushedEntries = 0;
   private lastSnapshotIndex = 0;
+  /** A snapshot being read and encoded off the Ready loop, then its result for the loop to write. */
+  private snapshotTaking: Promise<void> | undefined;
+  private snapshotTaken: { index: number; confState: ConfState; payload: Uint8Array } | undefined;
   private confState: ConfState = { voters: [], learners: [] };
   private lead: NodeId = NONE;
   private state: StateType = 'follower';
   private term = 0;
   private commitIndex = 0;
+  /** The hard state of the last resolved save: what survives a crash. */
+  private persistedHardState: HardState | undefined;
   /** Leases whose revocation this leader proposed and has not yet seen applied. */
   private readonly revoking = new Set<number>();
   /** Linearizable reads waiting for the next ReadIndex round, and the round in flight. */
@@ -211,6 +216,7 @@ export class StoreMember {
     const hs = storage.initialState().hardState;
     this.term = hs.term;
     this.commitIndex = hs.commit;
+    this.persistedHardState = hs;
     for (const m of this.c.members.list()) if (m.ID !== this.id && m.peerURLs[0]) this.c.transport.addPeer(m.ID, m.peerURLs[0]);
     this.c.transport.onReceive((msgs) => this.receive(msgs));
     this.c.transport.onUnreachable(() => undefined);
@@ -253,6 +259,7 @@ export class StoreMember {
     await this.c.transport.stop();
     // Let the Ready in progress finish its write before closing storage.
     while (this.readyLoopRunning) await new Promise((r) => setImmediate(r));
+    await this.snapshotTaking;
     await this.flushNow().catch(() => undefined);
   }
 
@@ -460,14 +467,16 @@ export class StoreMember {
   /** Schedules Ready handling; at most one loop runs, so Readys are handled strictly in order. */
   private kick(): void {
     if (this.readyLoopRunning || this.stopped) return;
-    if (!this.raw.hasReady()) return;
+    if (!this.raw.hasReady() && !this.snapshotTaken) return;
     this.readyLoopRunning = true;
     void this.readyLoop();
   }
 
   private async readyLoop(): Promise<void> {
     try {
-      while (!this.stopped && this.raw.hasReady()) {
+      while (!this.stopped && (this.raw.hasReady() || this.snapshotTaken)) {
+        if (this.snapshotTaken) await this.writeSnapshot();
+        if (!this.raw.hasReady()) continue;
         const rd = this.raw.ready();
         await this.handleReady(rd);
         this.raw.advance(rd);
@@ -477,7 +486,7 @@ export class StoreMember {
     } finally {
       this.readyLoopRunning = false;
     }
-    if (!this.stopped && this.raw.hasReady()) this.kick();
+    if (!this.stopped && (this.raw.hasReady() || this.snapshotTaken)) this.kick();
   }
 
   private async handleReady(rd: Ready): Promise<void> {
@@ -486,14 +495,24 @@ export class StoreMember {
       this.term = rd.hardState.term;
       this.commitIndex = rd.hardState.commit;
     }
-    // 1. Persist, as one synced write.
+    // A leader whose term and vote are already durable sends before it persists, so that its
+    // own write overlaps the followers' (Raft thesis §10.2.1). This is safe because nothing in
+    // this Ready acknowledges the leader's new entries: a commit that counts them is computed
+    // from followers' replies, which the core hands out only in a later Ready, and the loop
+    // takes that Ready only after this save resolves. A follower's or candidate's messages
+    // (appends acknowledged, votes granted) always wait for the save, and so does a leader that
+    // is a quorum alone (its commit index counts its own unsaved entries).
+    const sendFirst = this.state === 'leader' && this.confState.voters.length > 1 && !rd.snapshot && !this.changesTermOrVote(rd);
+    if (sendFirst && rd.messages.length > 0) this.c.transport.send(rd.messages);
+    // 1. Persist, as one write: synced unless only the commit index moved (etcd's MustSync).
     if (rd.entries.length > 0 || rd.hardState || rd.snapshot) {
       const t0 = this.c.clock.now();
-      await this.c.storage.save({ ...(rd.hardState ? { hardState: rd.hardState } : {}), entries: rd.entries, ...(rd.snapshot ? { snapshot: rd.snapshot } : {}) });
+      await this.c.storage.save({ ...(rd.hardState ? { hardState: rd.hardState } : {}), entries: rd.entries, ...(rd.snapshot ? { snapshot: rd.snapshot } : {}), sync: rd.mustSync });
       if (rd.mustSync) this.c.observer?.walFsyncSeconds?.((this.c.clock.now() - t0) / 1000);
+      if (rd.hardState) this.persistedHardState = rd.hardState;
     }
     // 2. Send.
-    if (rd.messages.length > 0) this.c.transport.send(rd.messages);
+    if (!sendFirst && rd.messages.length > 0) this.c.transport.send(rd.messages);
     // 3. Apply.
     if (rd.snapshot) {
       await this.restoreSnapshot(rd.snapshot.data, rd.snapshot.metadata.index);
@@ -508,7 +527,14 @@ export class StoreMember {
       this.releaseAppliedReads();
     }
     for (const rs of rd.readStates) this.onReadState(rs.requestCtx, rs.index);
-    await this.maybeSnapshot();
+    this.maybeSnapshot();
+  }
+
+  private changesTermOrVote(rd: Ready): boolean {
+    const hs = rd.hardState;
+    if (!hs) return false;
+    const prev = this.persistedHardState;
+    return prev === undefined || hs.term !== prev.term || hs.vote !== prev.vote;
   }
 
   private onSoftState(lead: NodeId, state: StateType): void {
@@ -716,19 +742,52 @@ export class StoreMember {
     return this.flushNow();
   }
 
-  private async maybeSnapshot(): Promise<void> {
-    const applied = this.c.sm.appliedIndex();
-    if (applied - this.lastSnapshotIndex < this.c.snapshotCount) return;
-    await this.flushNow();
-    // The log below the snapshot is about to go: the state machine must be on disk first, or a
-    // power loss could leave neither the entries nor their effects.
-    await this.c.sm.flush({ sync: true });
-    const payload = encodeSnapshotPayload({ sm: await this.c.sm.snapshot(), members: this.c.members.list(), alarms: [...this.alarms.values()] });
-    await this.c.storage.createSnapshot(applied, this.confState, payload);
-    const compactTo = applied - this.c.snapshotCatchUpEntries;
+  /**
+   * Every snapshotCount applied entries, a snapshot of the state machine, taken in two halves so
+   * the Ready loop never waits for it (a loop stalled for a second stops heartbeats and costs an
+   * election): here the state, members and alarms are captured at once, and the copy is read,
+   * encoded and the backend synced in the background; the Ready loop then writes the result and
+   * compacts the log (writeSnapshot), since Raft storage takes one writer.
+   */
+  private maybeSnapshot(): void {
+    const sm = this.c.sm;
+    if (this.snapshotTaking || this.snapshotTaken || sm.appliedIndex() - this.lastSnapshotIndex < this.c.snapshotCount) return;
+    const cut = sm.beginSnapshot();
+    const index = cut.consistentIndex;
+    const confState = this.confState;
+    const members = this.c.members.list();
+    const alarms = [...this.alarms.values()];
+    this.snapshotTaking = (async () => {
+      const smData = await cut.data;
+      // The log below the snapshot is about to go: the state machine must be on disk first, or a
+      // power loss could leave neither the entries nor their effects.
+      await this.flushNow();
+      await sm.flush({ sync: true });
+      this.snapshotTaken = { index, confState, payload: encodeSnapshotPayload({ sm: smData, members, alarms }) };
+    })().then(
+      () => {
+        this.snapshotTaking = undefined;
+        this.kick();
+      },
+      (err: unknown) => {
+        this.snapshotTaking = undefined;
+        this.fail(err);
+      },
+    );
+  }
+
+  /** The Ready loop's half of a snapshot: record it in Raft storage and compact the log. */
+  private async writeSnapshot(): Promise<void> {
+    const taken = this.snapshotTaken;
+    if (!taken) return;
+    this.snapshotTaken = undefined;
+    // A snapshot received from the leader meanwhile may already cover it.
+    if (taken.index <= this.c.storage.snapshot().metadata.index) return;
+    await this.c.storage.createSnapshot(taken.index, taken.confState, taken.payload);
+    const compactTo = taken.index - this.c.snapshotCatchUpEntries;
     if (compactTo > this.c.storage.firstIndex()) await this.c.storage.compact(compactTo);
-    this.lastSnapshotIndex = applied;
-    this.c.logger.info('saved snapshot', { index: applied });
+    this.lastSnapshotIndex = taken.index;
+    this.c.logger.info('saved snapshot', { index: taken.index });
   }
 
   private restoreClusterState(p: SnapshotPayload): void {
@@ -739,6 +798,9 @@ export class StoreMember {
 
   private async restoreSnapshot(data: Uint8Array, index: number): Promise<void> {
     const payload = decodeSnapshotPayload(data);
+    // A snapshot of our own being read would race the restore; it is superseded by this one.
+    await this.snapshotTaking;
+    this.snapshotTaken = undefined;
     await this.flushChain;
     await this.c.sm.restore(payload.sm, index);
     this.restoreClusterState(payload);

@@ -125,6 +125,10 @@ export class MvccStateMachine implements KvStateMachine {
     return this.mvcc.snapshot();
   }
 
+  beginSnapshot(): { readonly consistentIndex: number; readonly data: Promise<Uint8Array> } {
+    return this.mvcc.beginSnapshot();
+  }
+
   restore(data: Uint8Array, index: number): Promise<void> {
     return this.mvcc.restore(data, index);
   }

@@ -61,6 +61,11 @@ export interface KvStateMachine {
   leaseList(): number[];
 
   snapshot(): Promise<Uint8Array>;
+  /**
+   * Captures the state synchronously, as of the last apply (`consistentIndex`), and encodes it
+   * in the background while applies go on. Not while a restore runs.
+   */
+  beginSnapshot(): { readonly consistentIndex: number; readonly data: Promise<Uint8Array> };
   restore(data: Uint8Array, index: number): Promise<void>;
   hashKV(revision: number): Promise<NoHeader<HashKVResponse>>;
   dbSize(): number;
