@@ -1,2 +1,3 @@
 // Public surface of actors/.
 export {};
+export * from './runtime/index.js';
