@@ -2,3 +2,4 @@
 export {};
 export * from './peer/index.js';
 export * from './etcd/index.js';
+export * from './storage/index.js';

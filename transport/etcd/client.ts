@@ -58,6 +58,8 @@ const FAILOVER_CODES = new Set([grpc.status.UNAVAILABLE]);
 export interface EtcdWatch {
   /** Resolves with the created response (its watchId). */
   readonly created: Promise<WatchResponse>;
+  /** Asks for a progress notification (a WatchProgressRequest on the watch's stream; etcd >= 3.4). */
+  requestProgress(): void;
   cancel(): void;
 }
 
@@ -147,8 +149,9 @@ export class EtcdClient {
     return this.call(this.kv, 'compact', req, true);
   }
 
-  leaseGrant(ttlSeconds: number): Promise<LeaseGrantResponse> {
-    return this.call(this.lease, 'leaseGrant', { TTL: ttlSeconds, ID: 0 }, false);
+  /** `id` 0: the store chooses (etcd's are random int64s, beyond what a number holds exactly). */
+  leaseGrant(ttlSeconds: number, id = 0): Promise<LeaseGrantResponse> {
+    return this.call(this.lease, 'leaseGrant', { TTL: ttlSeconds, ID: id }, false);
   }
 
   leaseRevoke(id: number): Promise<unknown> {
@@ -202,6 +205,9 @@ export class EtcdClient {
     stream.write({ createRequest: req });
     return {
       created,
+      requestProgress: () => {
+        if (!ended) stream.write({ progressRequest: {} });
+      },
       cancel: () => {
         ended = true;
         stream.cancel();
