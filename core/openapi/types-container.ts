@@ -1,0 +1,207 @@
+import {
+  atomicList,
+  CORE_V1,
+  INT_OR_STRING,
+  keyedList,
+  mapOf,
+  QUANTITY,
+  ref,
+  TIME,
+  type OpenApiField,
+  type OpenApiTypeRegistry,
+} from './schema-dsl.js';
+
+const c = (name: string): string => `${CORE_V1}${name}`;
+
+/** The fields Container and EphemeralContainer share (kube keeps them in step). */
+function containerFields(): Record<string, OpenApiField> {
+  return {
+    name: 'string',
+    image: 'string',
+    command: atomicList('string'),
+    args: atomicList('string'),
+    workingDir: 'string',
+    ports: keyedList(ref(c('ContainerPort')), 'containerPort', { listMapKeys: ['containerPort', 'protocol'] }),
+    envFrom: atomicList(ref(c('EnvFromSource'))),
+    env: keyedList(ref(c('EnvVar')), 'name'),
+    resources: ref(c('ResourceRequirements')),
+    resizePolicy: atomicList(ref(c('ContainerResizePolicy'))),
+    restartPolicy: 'string',
+    volumeMounts: keyedList(ref(c('VolumeMount')), 'mountPath'),
+    volumeDevices: keyedList(ref(c('VolumeDevice')), 'devicePath'),
+    livenessProbe: ref(c('Probe')),
+    readinessProbe: ref(c('Probe')),
+    startupProbe: ref(c('Probe')),
+    lifecycle: ref(c('Lifecycle')),
+    terminationMessagePath: 'string',
+    terminationMessagePolicy: 'string',
+    imagePullPolicy: 'string',
+    securityContext: ref(c('SecurityContext')),
+    stdin: 'boolean',
+    stdinOnce: 'boolean',
+    tty: 'boolean',
+  };
+}
+
+/** core/v1 Container and everything it contains, including ContainerStatus. */
+export const CONTAINER_OPENAPI_TYPES: OpenApiTypeRegistry = {
+  [c('Container')]: { description: 'A single application container to run within a pod.', properties: containerFields(), required: ['name'] },
+  [c('EphemeralContainer')]: {
+    description: 'A temporary container added to a running pod for debugging.',
+    properties: { ...containerFields(), targetContainerName: 'string' },
+    required: ['name'],
+  },
+  [c('ContainerPort')]: {
+    properties: { name: 'string', hostPort: 'int32', containerPort: 'int32', protocol: 'string', hostIP: 'string' },
+    required: ['containerPort'],
+  },
+  [c('EnvVar')]: { properties: { name: 'string', value: 'string', valueFrom: ref(c('EnvVarSource')) }, required: ['name'] },
+  [c('EnvVarSource')]: {
+    properties: {
+      fieldRef: ref(c('ObjectFieldSelector')),
+      resourceFieldRef: ref(c('ResourceFieldSelector')),
+      configMapKeyRef: ref(c('ConfigMapKeySelector')),
+      secretKeyRef: ref(c('SecretKeySelector')),
+    },
+  },
+  [c('ObjectFieldSelector')]: { properties: { apiVersion: 'string', fieldPath: 'string' }, required: ['fieldPath'], mapType: 'atomic' },
+  [c('ResourceFieldSelector')]: {
+    properties: { containerName: 'string', resource: 'string', divisor: ref(QUANTITY) },
+    required: ['resource'],
+    mapType: 'atomic',
+  },
+  [c('ConfigMapKeySelector')]: { properties: { name: 'string', key: 'string', optional: 'boolean' }, required: ['key'], mapType: 'atomic' },
+  [c('SecretKeySelector')]: { properties: { name: 'string', key: 'string', optional: 'boolean' }, required: ['key'], mapType: 'atomic' },
+  [c('EnvFromSource')]: {
+    properties: { prefix: 'string', configMapRef: ref(c('ConfigMapEnvSource')), secretRef: ref(c('SecretEnvSource')) },
+  },
+  [c('ConfigMapEnvSource')]: { properties: { name: 'string', optional: 'boolean' } },
+  [c('SecretEnvSource')]: { properties: { name: 'string', optional: 'boolean' } },
+  [c('ResourceRequirements')]: {
+    properties: {
+      limits: mapOf(ref(QUANTITY)),
+      requests: mapOf(ref(QUANTITY)),
+      claims: { list: ref(c('ResourceClaim')), listType: 'map', listMapKeys: ['name'] },
+    },
+  },
+  [c('ResourceClaim')]: { properties: { name: 'string', request: 'string' }, required: ['name'] },
+  [c('ContainerResizePolicy')]: { properties: { resourceName: 'string', restartPolicy: 'string' }, required: ['resourceName', 'restartPolicy'] },
+  [c('VolumeMount')]: {
+    properties: {
+      name: 'string',
+      readOnly: 'boolean',
+      recursiveReadOnly: 'string',
+      mountPath: 'string',
+      subPath: 'string',
+      mountPropagation: 'string',
+      subPathExpr: 'string',
+    },
+    required: ['name', 'mountPath'],
+  },
+  [c('VolumeDevice')]: { properties: { name: 'string', devicePath: 'string' }, required: ['name', 'devicePath'] },
+  [c('Probe')]: {
+    properties: {
+      exec: ref(c('ExecAction')),
+      httpGet: ref(c('HTTPGetAction')),
+      tcpSocket: ref(c('TCPSocketAction')),
+      grpc: ref(c('GRPCAction')),
+      initialDelaySeconds: 'int32',
+      timeoutSeconds: 'int32',
+      periodSeconds: 'int32',
+      successThreshold: 'int32',
+      failureThreshold: 'int32',
+      terminationGracePeriodSeconds: 'int64',
+    },
+  },
+  [c('ExecAction')]: { properties: { command: atomicList('string') } },
+  [c('HTTPGetAction')]: {
+    properties: {
+      path: 'string',
+      port: ref(INT_OR_STRING),
+      host: 'string',
+      scheme: 'string',
+      httpHeaders: atomicList(ref(c('HTTPHeader'))),
+    },
+    required: ['port'],
+  },
+  [c('HTTPHeader')]: { properties: { name: 'string', value: 'string' }, required: ['name', 'value'] },
+  [c('TCPSocketAction')]: { properties: { port: ref(INT_OR_STRING), host: 'string' }, required: ['port'] },
+  [c('GRPCAction')]: { properties: { port: 'int32', service: 'string' }, required: ['port'] },
+  [c('Lifecycle')]: { properties: { postStart: ref(c('LifecycleHandler')), preStop: ref(c('LifecycleHandler')) } },
+  [c('LifecycleHandler')]: {
+    properties: {
+      exec: ref(c('ExecAction')),
+      httpGet: ref(c('HTTPGetAction')),
+      tcpSocket: ref(c('TCPSocketAction')),
+      sleep: ref(c('SleepAction')),
+    },
+  },
+  [c('SleepAction')]: { properties: { seconds: 'int64' }, required: ['seconds'] },
+  [c('SecurityContext')]: {
+    properties: {
+      capabilities: ref(c('Capabilities')),
+      privileged: 'boolean',
+      seLinuxOptions: ref(c('SELinuxOptions')),
+      windowsOptions: ref(c('WindowsSecurityContextOptions')),
+      runAsUser: 'int64',
+      runAsGroup: 'int64',
+      runAsNonRoot: 'boolean',
+      readOnlyRootFilesystem: 'boolean',
+      allowPrivilegeEscalation: 'boolean',
+      procMount: 'string',
+      seccompProfile: ref(c('SeccompProfile')),
+      appArmorProfile: ref(c('AppArmorProfile')),
+    },
+  },
+  [c('Capabilities')]: { properties: { add: atomicList('string'), drop: atomicList('string') } },
+  [c('SELinuxOptions')]: { properties: { user: 'string', role: 'string', type: 'string', level: 'string' } },
+  [c('WindowsSecurityContextOptions')]: {
+    properties: { gmsaCredentialSpecName: 'string', gmsaCredentialSpec: 'string', runAsUserName: 'string', hostProcess: 'boolean' },
+  },
+  [c('SeccompProfile')]: { properties: { type: 'string', localhostProfile: 'string' }, required: ['type'] },
+  [c('AppArmorProfile')]: { properties: { type: 'string', localhostProfile: 'string' }, required: ['type'] },
+  [c('ContainerStatus')]: {
+    properties: {
+      name: 'string',
+      state: ref(c('ContainerState')),
+      lastState: ref(c('ContainerState')),
+      ready: 'boolean',
+      restartCount: 'int32',
+      image: 'string',
+      imageID: 'string',
+      containerID: 'string',
+      started: 'boolean',
+      allocatedResources: mapOf(ref(QUANTITY)),
+      resources: ref(c('ResourceRequirements')),
+      volumeMounts: { list: ref(c('VolumeMountStatus')), listType: 'map', listMapKeys: ['mountPath'], patchStrategy: 'merge', mergeKey: 'mountPath' },
+      user: { freeform: true },
+      allocatedResourcesStatus: { list: { freeform: true }, listType: 'map', listMapKeys: ['name'], patchStrategy: 'merge', mergeKey: 'name' },
+    },
+    required: ['name', 'ready', 'restartCount', 'image', 'imageID'],
+  },
+  [c('VolumeMountStatus')]: {
+    properties: { name: 'string', mountPath: 'string', readOnly: 'boolean', recursiveReadOnly: 'string' },
+    required: ['name', 'mountPath'],
+  },
+  [c('ContainerState')]: {
+    properties: {
+      waiting: ref(c('ContainerStateWaiting')),
+      running: ref(c('ContainerStateRunning')),
+      terminated: ref(c('ContainerStateTerminated')),
+    },
+  },
+  [c('ContainerStateWaiting')]: { properties: { reason: 'string', message: 'string' } },
+  [c('ContainerStateRunning')]: { properties: { startedAt: ref(TIME) } },
+  [c('ContainerStateTerminated')]: {
+    properties: {
+      exitCode: 'int32',
+      signal: 'int32',
+      reason: 'string',
+      message: 'string',
+      startedAt: ref(TIME),
+      finishedAt: ref(TIME),
+      containerID: 'string',
+    },
+    required: ['exitCode'],
+  },
+};
