@@ -4,6 +4,7 @@ import { BENCH_USAGE, benchCommand } from './commands/bench.js';
 import { demoCommand } from './commands/demo.js';
 import { LINCHECK_USAGE, lincheckCommand } from './commands/lincheck.js';
 import { SIM_USAGE, simCommand } from './commands/sim.js';
+import { MASTER_USAGE, masterCommand } from './master/run.js';
 import { STORE_USAGE, storeCommand } from './store/run.js';
 import { downCommand, restartCommand, statusCommand, stopCommand, upCommand } from './launcher/commands.js';
 
@@ -12,7 +13,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage
   sim: { run: simCommand, usage: SIM_USAGE, about: 'run seeded simulations of the Raft core with every fault on' },
   lincheck: { run: lincheckCommand, usage: LINCHECK_USAGE, about: 'check a JSON-lines key-value history for linearizability' },
   store: { run: storeCommand, usage: STORE_USAGE, about: 'run one member of the replicated store (etcd v3 API)' },
-  master: { run: storeCommand, usage: STORE_USAGE, about: 'run a master: for now, a store member' },
+  master: { run: masterCommand, usage: MASTER_USAGE, about: 'run a master: a store member and the Kubernetes API server' },
   bench: { run: benchCommand, usage: BENCH_USAGE, about: 'benchmarks: store (any etcd v3 endpoints)' },
   up: { run: upCommand, usage: 'usage: flotilla up [--masters 3] [--workers 0] [--data-dir DIR]', about: 'start a local cluster as separate processes' },
   status: { run: statusCommand, usage: 'usage: flotilla status [--json] [--data-dir DIR]', about: 'show the local cluster\'s processes and Raft state' },

@@ -3,3 +3,4 @@ export {};
 export * from './peer/index.js';
 export * from './etcd/index.js';
 export * from './storage/index.js';
+export * from './kube/index.js';

@@ -70,9 +70,20 @@ function hostPort(url: string, flag: string): { host: string; port: number } {
  * etcd's flags. Serves etcd's v3 API on the client URL, Raft on the peer URL, and /metrics,
  * /health and /status on the metrics URL. Refuses to start on a corrupt data directory.
  */
-export async function storeCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv);
-  rejectUnknown(args, FLAGS);
+/**
+ * What `flotilla master` runs beside its store member: started once the member serves, stopped
+ * before it stops. `flags` are the extra flags it takes.
+ */
+export interface StoreCompanion {
+  readonly flags: readonly string[];
+  /** Those of `flags` that take no value. */
+  readonly booleans?: readonly string[];
+  start(args: ReturnType<typeof parseArgs>, ctx: { readonly clientEndpoint: string; readonly dataDir: string }): Promise<() => Promise<void>>;
+}
+
+export async function storeCommand(argv: string[], companion?: StoreCompanion): Promise<number> {
+  const args = parseArgs(argv, companion?.booleans ?? []);
+  rejectUnknown(args, [...FLAGS, ...(companion?.flags ?? [])]);
   const flag = (n: string, def?: string): string => {
     const v = args.flags.get(n);
     if (typeof v === 'string') return v;
@@ -207,6 +218,7 @@ export async function storeCommand(argv: string[]): Promise<number> {
   }
   await member.start();
   log.info('serving', { id: selfId.toString(16), client: clientUrl, peer: peerUrl, metrics: metricsUrl || undefined });
+  const stopCompanion = companion ? await companion.start(args, { clientEndpoint: `${client.host}:${client.port}`, dataDir }) : async () => undefined;
 
   return await new Promise<number>((resolve) => {
     let stopping = false;
@@ -217,6 +229,7 @@ export async function storeCommand(argv: string[]): Promise<number> {
       const done = async (): Promise<void> => {
         stopWatch();
         stopAutoCompaction();
+        await stopCompanion();
         if (reason === 'SIGTERM' || reason === 'SIGINT') await member.handOffLeadership(1_000);
         await etcd.close();
         await member.stop();

@@ -22,3 +22,4 @@ export {
   type RenderTableOptions,
   type TableResource,
 } from './render.js';
+export { labelSelectorString } from './selectors-format.js';

@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { Registry, collectDefaultMetrics } from 'prom-client';
+import { SeededRandom } from '../../core/index.js';
+import type { Storage } from '../../core/index.js';
+import { ActorSystem, ApiServer, NO_AUTHENTICATION, defineActor } from '../../actors/index.js';
+import type { Authenticator } from '../../actors/index.js';
+import { EtcdStorage, etcdEndpointsFromStoreUrl, KubeHttpServer } from '../../transport/index.js';
+import { parseArgs, rejectUnknown, UsageError } from '../args.js';
+import { systemClock } from '../clock.js';
+import { jsonLogger } from '../log.js';
+import { authenticateToken, bearerTokenFromHeader, loadClusterPki, loadTokenFile } from '../pki/index.js';
+import { storeCommand, STORE_USAGE } from '../store/run.js';
+import type { StoreCompanion } from '../store/run.js';
+
+export const MASTER_USAGE = `usage: flotilla master [store flags…] --secure-port PORT [--bind-address ADDR]
+  [--tls-cert-file FILE --tls-private-key-file FILE] [--token-auth-file FILE] [--insecure-serving]
+  flotilla master --store etcd://HOST:PORT[,HOST:PORT…] --secure-port PORT …   (API server on an external etcd)
+Store flags, as for flotilla store:
+${STORE_USAGE.replace(/^usage: flotilla store /, '  ')}`;
+
+const API_FLAGS = ['secure-port', 'bind-address', 'tls-cert-file', 'tls-private-key-file', 'token-auth-file', 'insecure-serving', 'store', 'api-data-dir'];
+
+/**
+ * `flotilla master`: a store member and, beside it, the API server actor serving the
+ * Kubernetes API over HTTPS (or, with --store etcd://…, the API server alone on an external
+ * etcd). The API server reaches its store only through the etcd v3 API.
+ */
+export async function masterCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['insecure-serving']);
+  const store = args.flags.get('store');
+  if (typeof store === 'string') {
+    rejectUnknown(args, API_FLAGS);
+    const storage = EtcdStorage.connect({ endpoints: etcdEndpointsFromStoreUrl(store) });
+    const stop = await startApiServer(args, storage, '');
+    return await new Promise<number>((resolve) => {
+      const shutdown = (): void => void stop().then(() => resolve(0), () => resolve(1));
+      process.once('SIGTERM', shutdown);
+      process.once('SIGINT', shutdown);
+    });
+  }
+  const companion: StoreCompanion = {
+    flags: API_FLAGS,
+    booleans: ['insecure-serving'],
+    start: (a, ctx) => startApiServer(a, EtcdStorage.connect({ endpoints: [ctx.clientEndpoint] }), ctx.dataDir),
+  };
+  return storeCommand(argv, companion);
+}
+
+type Args = ReturnType<typeof parseArgs>;
+
+function stringFlag(args: Args, name: string): string | undefined {
+  const v = args.flags.get(name);
+  return typeof v === 'string' ? v : undefined;
+}
+
+async function authenticatorFrom(args: Args): Promise<Authenticator> {
+  if (args.flags.get('insecure-serving') === true) return NO_AUTHENTICATION;
+  const file = stringFlag(args, 'token-auth-file');
+  if (file === undefined) throw new UsageError('--token-auth-file is required (or --insecure-serving for a local, unauthenticated API)');
+  const parsed = await loadTokenFile(file);
+  if (parsed === undefined) throw new UsageError(`--token-auth-file: ${file} does not exist`);
+  return {
+    authenticate(headers) {
+      const bearer = bearerTokenFromHeader(headers.authorization);
+      const user = bearer === undefined ? undefined : authenticateToken(parsed.tokens, bearer);
+      return user === undefined ? undefined : { name: user.name, uid: user.uid, groups: [...user.groups, 'system:authenticated'] };
+    },
+  };
+}
+
+/** The API server actor: owns the HTTP server; a crash restarts it after a backoff. */
+async function startApiServer(args: Args, storage: Storage, dataDir: string): Promise<() => Promise<void>> {
+  const portText = stringFlag(args, 'secure-port');
+  if (portText === undefined) throw new UsageError('--secure-port is required');
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--secure-port: ${portText} is not a port`);
+  const host = stringFlag(args, 'bind-address') ?? '127.0.0.1';
+  const insecure = args.flags.get('insecure-serving') === true;
+  let tls: { key: string; cert: string } | undefined;
+  if (!insecure) {
+    const certFile = stringFlag(args, 'tls-cert-file');
+    const keyFile = stringFlag(args, 'tls-private-key-file');
+    if (certFile !== undefined && keyFile !== undefined) tls = { cert: readFileSync(certFile, 'utf8'), key: readFileSync(keyFile, 'utf8') };
+    else {
+      const pkiDir = stringFlag(args, 'api-data-dir');
+      if (pkiDir === undefined) throw new UsageError('--tls-cert-file and --tls-private-key-file are required (or --insecure-serving)');
+      const pki = await loadClusterPki(pkiDir);
+      tls = { cert: pki.servingCertPem, key: pki.servingKeyPem };
+    }
+  }
+  const log = jsonLogger({ component: 'apiserver', dataDir: dataDir || undefined });
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const authenticator = await authenticatorFrom(args);
+  const api = new ApiServer({
+    storage,
+    clock: systemClock,
+    random: new SeededRandom((Date.now() ^ (process.pid << 8)) >>> 0),
+    authenticator,
+    metrics: () => registry.metrics(),
+    serverAddress: () => `${host}:${port}`,
+  });
+  const server = new KubeHttpServer({ handler: api.handler, ...(tls ? { tls } : {}), registry, logger: log });
+  const system = new ActorSystem({
+    name: 'master',
+    clock: systemClock,
+    registry,
+    onFatal: (err) => {
+      log.error('API server actor failed beyond its restart budget', { error: String(err) });
+      process.exitCode = 1;
+    },
+  });
+  // The actor's first turn creates the system namespaces; while the store is not answering yet
+  // it crashes and its supervisor retries it with backoff.
+  const apiserverActor = defineActor<{ readonly ready: boolean }, { readonly type: 'ping' }>({
+    type: 'apiserver',
+    initialState: async (ctx) => {
+      await api.ensureSystemNamespaces();
+      ctx.log.info('system namespaces ready');
+      return { ready: true };
+    },
+    handle: (state) => state,
+  });
+  system.spawn(apiserverActor, 'apiserver');
+  const addr = await server.listen(port, host);
+  log.info('serving the Kubernetes API', { url: `${tls ? 'https' : 'http'}://${addr.address}:${addr.port}` });
+  return async () => {
+    await server.close();
+    await system.shutdown();
+    await storage.close();
+  };
+}
