@@ -8,3 +8,4 @@ export * from './patch/index.js';
 export * from './storage/index.js';
 export * from './printers/index.js';
 export * from './openapi/index.js';
+export * from './client/index.js';

@@ -3,4 +3,5 @@ export {};
 export * from './peer/index.js';
 export * from './etcd/index.js';
 export * from './storage/index.js';
+export * from './resource/index.js';
 export * from './kube/index.js';
