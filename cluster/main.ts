@@ -6,7 +6,7 @@ import { LINCHECK_USAGE, lincheckCommand } from './commands/lincheck.js';
 import { SIM_USAGE, simCommand } from './commands/sim.js';
 import { MASTER_USAGE, masterCommand } from './master/run.js';
 import { STORE_USAGE, storeCommand } from './store/run.js';
-import { downCommand, restartCommand, statusCommand, stopCommand, upCommand } from './launcher/commands.js';
+import { downCommand, kubeconfigCommand, restartCommand, statusCommand, stopCommand, upCommand } from './launcher/commands.js';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage: string; about: string }> = {
   demo: { run: demoCommand, usage: 'usage: flotilla demo [--seed S] [--members 3|5] [--pace-ms MS]', about: 'watch one simulated 5-member cluster under faults (npm start)' },
@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage
   master: { run: masterCommand, usage: MASTER_USAGE, about: 'run a master: a store member and the Kubernetes API server' },
   bench: { run: benchCommand, usage: BENCH_USAGE, about: 'benchmarks: store (any etcd v3 endpoints)' },
   up: { run: upCommand, usage: 'usage: flotilla up [--masters 3] [--workers 0] [--data-dir DIR]', about: 'start a local cluster as separate processes' },
+  kubeconfig: { run: kubeconfigCommand, usage: 'usage: flotilla kubeconfig [--data-dir DIR]', about: 'print the path of the local cluster\'s admin kubeconfig' },
   status: { run: statusCommand, usage: 'usage: flotilla status [--json] [--data-dir DIR]', about: 'show the local cluster\'s processes and Raft state' },
   down: { run: downCommand, usage: 'usage: flotilla down [--purge] [--data-dir DIR]', about: 'stop the local cluster (--purge deletes its data)' },
   stop: { run: stopCommand, usage: 'usage: flotilla stop NAME [--signal TERM|KILL|STOP|CONT] [--data-dir DIR]', about: 'stop (or signal) one process of the local cluster' },

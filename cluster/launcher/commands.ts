@@ -1,9 +1,11 @@
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { get as httpsGet } from 'node:https';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { intFlag, parseArgs, rejectUnknown, UsageError } from '../args.js';
+import { apiServerUrl, clusterPkiDir, ensureClusterAccess, kubeconfigPath, tokenFilePath } from '../pki/index.js';
 import type { MemberStatus } from './member-status.js';
 import { fetchStatus } from './member-status.js';
 import { freePort } from './ports.js';
@@ -46,6 +48,41 @@ async function waitForLeader(state: ClusterState, timeoutMs: number): Promise<Ma
   }
 }
 
+/** Waits until every master's API server answers /readyz (the CA is the cluster's own). */
+async function waitForApi(state: ClusterState, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const p of state.processes) {
+    if (p.urls.api === undefined) continue;
+    for (;;) {
+      const code = await new Promise<number>((resolve) => {
+        const req = httpsGet(`${p.urls.api}/readyz`, { rejectUnauthorized: false, timeout: 2_000 }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', () => resolve(0));
+        req.on('timeout', () => req.destroy());
+      });
+      if (code === 200) break;
+      if (Date.now() > deadline) throw new Error(`the API server of ${p.name} did not become ready within ${timeoutMs / 1000} s (see ${p.logFile})`);
+      await sleep(100);
+    }
+  }
+}
+
+/** `flotilla kubeconfig`: the path of the admin kubeconfig `flotilla up` wrote. */
+export function kubeconfigCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv);
+  rejectUnknown(args, ['data-dir']);
+  const dir = clusterDir(args.flags.get('data-dir') as string | undefined);
+  const path = readState(dir)?.kubeconfig ?? kubeconfigPath(dir);
+  if (!existsSync(path)) {
+    console.error(`no kubeconfig at ${path}: start a cluster with flotilla up`);
+    return Promise.resolve(1);
+  }
+  console.log(path);
+  return Promise.resolve(0);
+}
+
 export async function upCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
   rejectUnknown(args, ['masters', 'workers', 'data-dir']);
@@ -65,6 +102,7 @@ export async function upCommand(argv: string[]): Promise<number> {
     for (const p of existing.processes) p.pid = spawnProcess(p);
     writeState(dir, existing);
     await waitForLeader(existing, READY_TIMEOUT_MS);
+    await waitForApi(existing, READY_TIMEOUT_MS);
     console.log(`restarted the cluster in ${dir}`);
     await printStatus(existing, false);
     printHints(existing, dir);
@@ -72,12 +110,15 @@ export async function upCommand(argv: string[]): Promise<number> {
   }
   const token = `flotilla-${process.pid}-${Date.now().toString(36)}`;
   const names = Array.from({ length: masters }, (_, i) => `m${i + 1}`);
-  const ports = new Map<string, { client: number; peer: number; metrics: number }>();
-  for (const n of names) ports.set(n, { client: await freePort(), peer: await freePort(), metrics: await freePort() });
+  const ports = new Map<string, { client: number; peer: number; metrics: number; api: number }>();
+  for (const n of names) ports.set(n, { client: await freePort(), peer: await freePort(), metrics: await freePort(), api: await freePort() });
+  // One CA for the cluster; every master serves the same certificate (valid for 127.0.0.1 and localhost).
+  const access = await ensureClusterAccess(dir, { serverUrl: apiServerUrl('127.0.0.1', ports.get(names[0]!)!.api) });
+  const pkiDir = clusterPkiDir(dir);
   const initialCluster = names.map((n) => `${n}=http://127.0.0.1:${ports.get(n)!.peer}`).join(',');
   const processes: ProcessRecord[] = names.map((name) => {
     const pt = ports.get(name)!;
-    const urls = { client: `http://127.0.0.1:${pt.client}`, peer: `http://127.0.0.1:${pt.peer}`, metrics: `http://127.0.0.1:${pt.metrics}` };
+    const urls = { client: `http://127.0.0.1:${pt.client}`, peer: `http://127.0.0.1:${pt.peer}`, metrics: `http://127.0.0.1:${pt.metrics}`, api: apiServerUrl('127.0.0.1', pt.api) };
     const dataDir = join(dir, name);
     return {
       name,
@@ -95,13 +136,17 @@ export async function upCommand(argv: string[]): Promise<number> {
         '--initial-cluster', initialCluster,
         '--initial-cluster-state', 'new',
         '--initial-cluster-token', token,
+        '--secure-port', String(pt.api),
+        '--api-data-dir', pkiDir,
+        '--token-auth-file', tokenFilePath(pkiDir),
       ],
     };
   });
-  const state: ClusterState = { clusterToken: token, createdAt: new Date().toISOString(), processes };
+  const state: ClusterState = { clusterToken: token, kubeconfig: access.kubeconfigPath, createdAt: new Date().toISOString(), processes };
   for (const p of processes) p.pid = spawnProcess(p);
   writeState(dir, state);
   await waitForLeader(state, READY_TIMEOUT_MS);
+  await waitForApi(state, READY_TIMEOUT_MS);
   console.log(`cluster up in ${dir}`);
   await printStatus(state, false);
   printHints(state, dir);
@@ -111,7 +156,16 @@ export async function upCommand(argv: string[]): Promise<number> {
 function printHints(state: ClusterState, dir: string): void {
   const endpoints = state.processes.map((p) => p.urls.client.replace('http://', '')).join(',');
   const first = state.processes[0]!;
-  console.log(`
+  const kubeconfig = state.kubeconfig;
+  const kube = kubeconfig
+    ? `
+Kubernetes API: ${state.processes.map((p) => p.urls.api ?? '').filter((u) => u !== '').join(' ')}
+Use it with kubectl:
+  export KUBECONFIG=${kubeconfig}        # or: export KUBECONFIG=$(npx flotilla kubeconfig --data-dir ${dir})
+  kubectl get ns && kubectl create deployment web --image=nginx && kubectl get all
+`
+    : '';
+  console.log(`${kube}
 endpoints: ${endpoints}
 
 Try it with etcdctl (Debian: apt-get install etcd-client):

@@ -8,6 +8,8 @@ export interface ProcessUrls {
   readonly client: string;
   readonly peer: string;
   readonly metrics: string;
+  /** A master's Kubernetes API (https). */
+  readonly api?: string;
 }
 
 /** One process of a local cluster as the launcher recorded it. */
@@ -23,6 +25,8 @@ export interface ProcessRecord {
 
 export interface ClusterState {
   readonly clusterToken: string;
+  /** The admin kubeconfig `flotilla up` wrote. */
+  readonly kubeconfig?: string;
   readonly createdAt: string;
   readonly processes: ProcessRecord[];
 }
