@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { SeededRandom } from '../../core/index.js';
 import type { Storage } from '../../core/index.js';
-import { ActorSystem, ApiServer, NO_AUTHENTICATION, defineActor } from '../../actors/index.js';
+import { ActorSystem, ApiServer, NO_AUTHENTICATION, defineActor, namespaceController } from '../../actors/index.js';
 import type { Authenticator } from '../../actors/index.js';
 import { EtcdStorage, etcdEndpointsFromStoreUrl, KubeHttpServer } from '../../transport/index.js';
 import { parseArgs, rejectUnknown, UsageError } from '../args.js';
@@ -122,6 +122,7 @@ async function startApiServer(args: Args, storage: Storage, dataDir: string): Pr
     handle: (state) => state,
   });
   system.spawn(apiserverActor, 'apiserver');
+  system.spawn(namespaceController(api, storage), 'namespace-controller');
   const addr = await server.listen(port, host);
   log.info('serving the Kubernetes API', { url: `${tls ? 'https' : 'http'}://${addr.address}:${addr.port}` });
   return async () => {
