@@ -6,3 +6,4 @@ export type { Authenticator, Authorizer, UserInfo } from './auth.js';
 export { ALLOW_AUTHENTICATED, NO_AUTHENTICATION } from './auth.js';
 export type { AdmissionAttributes, AdmissionPlugin } from './admission.js';
 export { namespaceController, NAMESPACE_SYNC_INTERVAL_MS } from './namespace-controller.js';
+export { ApiServerResourceClient } from './resource-client.js';

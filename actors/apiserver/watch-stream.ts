@@ -23,7 +23,13 @@ export interface WatchStreamOptions {
  * beyond that the storage watch is paused until the client reads, so a slow client holds back
  * only its own watch. A storage failure ends the stream with an ERROR event carrying a Status.
  */
-export async function openWatchStream(storage: Storage, o: WatchStreamOptions): Promise<KubeWatchStream> {
+/** A watch stream that can also hand over what is already queued, for batching consumers. */
+export interface BatchingWatchStream extends KubeWatchStream {
+  /** Up to `max` events already queued, without waiting. */
+  takeQueued(max: number): KubeWatchEvent[];
+}
+
+export async function openWatchStream(storage: Storage, o: WatchStreamOptions): Promise<BatchingWatchStream> {
   const queue: KubeWatchEvent[] = [];
   let waiter: ((e: KubeWatchEvent | undefined) => void) | undefined;
   let ended = false;
@@ -100,5 +106,13 @@ export async function openWatchStream(storage: Storage, o: WatchStreamOptions): 
       return new Promise((resolve) => (waiter = resolve));
     },
     close: end,
+    takeQueued(max: number): KubeWatchEvent[] {
+      const out = queue.splice(0, max);
+      if (paused && queue.length < WATCH_BUFFER_EVENTS / 2) {
+        paused = false;
+        watch?.resume();
+      }
+      return out;
+    },
   };
 }

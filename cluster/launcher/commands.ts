@@ -110,15 +110,15 @@ export async function upCommand(argv: string[]): Promise<number> {
   }
   const token = `flotilla-${process.pid}-${Date.now().toString(36)}`;
   const names = Array.from({ length: masters }, (_, i) => `m${i + 1}`);
-  const ports = new Map<string, { client: number; peer: number; metrics: number; api: number }>();
-  for (const n of names) ports.set(n, { client: await freePort(), peer: await freePort(), metrics: await freePort(), api: await freePort() });
+  const ports = new Map<string, { client: number; peer: number; metrics: number; api: number; resource: number }>();
+  for (const n of names) ports.set(n, { client: await freePort(), peer: await freePort(), metrics: await freePort(), api: await freePort(), resource: await freePort() });
   // One CA for the cluster; every master serves the same certificate (valid for 127.0.0.1 and localhost).
   const access = await ensureClusterAccess(dir, { serverUrl: apiServerUrl('127.0.0.1', ports.get(names[0]!)!.api) });
   const pkiDir = clusterPkiDir(dir);
   const initialCluster = names.map((n) => `${n}=http://127.0.0.1:${ports.get(n)!.peer}`).join(',');
   const processes: ProcessRecord[] = names.map((name) => {
     const pt = ports.get(name)!;
-    const urls = { client: `http://127.0.0.1:${pt.client}`, peer: `http://127.0.0.1:${pt.peer}`, metrics: `http://127.0.0.1:${pt.metrics}`, api: apiServerUrl('127.0.0.1', pt.api) };
+    const urls = { client: `http://127.0.0.1:${pt.client}`, peer: `http://127.0.0.1:${pt.peer}`, metrics: `http://127.0.0.1:${pt.metrics}`, api: apiServerUrl('127.0.0.1', pt.api), resource: `127.0.0.1:${pt.resource}` };
     const dataDir = join(dir, name);
     return {
       name,
@@ -139,6 +139,7 @@ export async function upCommand(argv: string[]): Promise<number> {
         '--secure-port', String(pt.api),
         '--api-data-dir', pkiDir,
         '--token-auth-file', tokenFilePath(pkiDir),
+        '--resource-api-port', String(pt.resource),
       ],
     };
   });

@@ -10,6 +10,8 @@ export interface ProcessUrls {
   readonly metrics: string;
   /** A master's Kubernetes API (https). */
   readonly api?: string;
+  /** A master's internal resource API (gRPC host:port). */
+  readonly resource?: string;
 }
 
 /** One process of a local cluster as the launcher recorded it. */

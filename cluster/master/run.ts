@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
+import * as grpc from '@grpc/grpc-js';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { SeededRandom } from '../../core/index.js';
 import type { Storage } from '../../core/index.js';
-import { ActorSystem, ApiServer, NO_AUTHENTICATION, defineActor, namespaceController } from '../../actors/index.js';
+import { ActorSystem, ApiServer, ApiServerResourceClient, NO_AUTHENTICATION, defineActor, namespaceController } from '../../actors/index.js';
 import type { Authenticator } from '../../actors/index.js';
-import { EtcdStorage, etcdEndpointsFromStoreUrl, KubeHttpServer } from '../../transport/index.js';
+import { addResourceApiService, bearerTokenOf, EtcdStorage, etcdEndpointsFromStoreUrl, KubeHttpServer, RESOURCE_SERVER_OPTIONS } from '../../transport/index.js';
 import { parseArgs, rejectUnknown, UsageError } from '../args.js';
 import { systemClock } from '../clock.js';
 import { jsonLogger } from '../log.js';
@@ -14,11 +15,12 @@ import type { StoreCompanion } from '../store/run.js';
 
 export const MASTER_USAGE = `usage: flotilla master [store flags…] --secure-port PORT [--bind-address ADDR]
   [--tls-cert-file FILE --tls-private-key-file FILE] [--token-auth-file FILE] [--insecure-serving]
+  [--resource-api-port PORT]   (the internal resource API over gRPC, for workers and controllers)
   flotilla master --store etcd://HOST:PORT[,HOST:PORT…] --secure-port PORT …   (API server on an external etcd)
 Store flags, as for flotilla store:
 ${STORE_USAGE.replace(/^usage: flotilla store /, '  ')}`;
 
-const API_FLAGS = ['secure-port', 'bind-address', 'tls-cert-file', 'tls-private-key-file', 'token-auth-file', 'insecure-serving', 'store', 'api-data-dir'];
+const API_FLAGS = ['secure-port', 'bind-address', 'tls-cert-file', 'tls-private-key-file', 'token-auth-file', 'insecure-serving', 'store', 'api-data-dir', 'resource-api-port'];
 
 /**
  * `flotilla master`: a store member and, beside it, the API server actor serving the
@@ -125,9 +127,39 @@ async function startApiServer(args: Args, storage: Storage, dataDir: string): Pr
   system.spawn(namespaceController(api, storage), 'namespace-controller');
   const addr = await server.listen(port, host);
   log.info('serving the Kubernetes API', { url: `${tls ? 'https' : 'http'}://${addr.address}:${addr.port}` });
+  const resourceApi = await startResourceApi(args, api, authenticator, host, log);
   return async () => {
+    await resourceApi?.stop();
     await server.close();
     await system.shutdown();
     await storage.close();
+  };
+}
+
+/**
+ * The internal resource API (gRPC, msgpack bodies) on --resource-api-port: the same registry as
+ * the HTTP API, authenticated with the same bearer tokens.
+ */
+async function startResourceApi(args: Args, api: ApiServer, authenticator: Authenticator, host: string, log: ReturnType<typeof jsonLogger>): Promise<{ stop(): Promise<void> } | undefined> {
+  const portText = stringFlag(args, 'resource-api-port');
+  if (portText === undefined) return undefined;
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new UsageError(`--resource-api-port: ${portText} is not a port`);
+  const server = new grpc.Server(RESOURCE_SERVER_OPTIONS);
+  const service = addResourceApiService(server, new ApiServerResourceClient(api, { name: 'system:anonymous', uid: '', groups: [] }), {
+    authenticate: (metadata) => {
+      const token = bearerTokenOf(metadata);
+      const user = authenticator.authenticate({ authorization: token === undefined ? undefined : `Bearer ${token}` });
+      return user ?? new Error('invalid bearer token');
+    },
+    clientForUser: (user) => new ApiServerResourceClient(api, { name: user?.name ?? 'system:anonymous', uid: user?.uid ?? '', groups: user?.groups ?? [] }),
+  });
+  const bound = await new Promise<number>((resolve, reject) => server.bindAsync(`${host}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))));
+  log.info('serving the resource API', { address: `${host}:${bound}` });
+  return {
+    stop: async () => {
+      service.closeWatches();
+      await new Promise<void>((r) => server.tryShutdown(() => r()));
+    },
   };
 }
