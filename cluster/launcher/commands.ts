@@ -69,6 +69,38 @@ async function waitForApi(state: ClusterState, timeoutMs: number): Promise<void>
   }
 }
 
+/**
+ * `flotilla up --external-etcd etcd://…`: masters that run only the API server (and its
+ * controllers) on a user's etcd cluster; there is no built-in store to start.
+ */
+async function upOnExternalEtcd(dir: string, masters: number, storeUrl: string): Promise<number> {
+  const names = Array.from({ length: masters }, (_, i) => `m${i + 1}`);
+  const ports = new Map<string, { api: number; resource: number }>();
+  for (const n of names) ports.set(n, { api: await freePort(), resource: await freePort() });
+  const access = await ensureClusterAccess(dir, { serverUrl: apiServerUrl('127.0.0.1', ports.get(names[0]!)!.api) });
+  const pkiDir = clusterPkiDir(dir);
+  const processes: ProcessRecord[] = names.map((name) => {
+    const pt = ports.get(name)!;
+    return {
+      name,
+      kind: 'master',
+      pid: 0,
+      dataDir: join(dir, name),
+      logFile: join(dir, `${name}.log`),
+      urls: { client: '', peer: '', metrics: '', api: apiServerUrl('127.0.0.1', pt.api), resource: `127.0.0.1:${pt.resource}` },
+      args: ['--store', storeUrl, '--secure-port', String(pt.api), '--api-data-dir', pkiDir, '--token-auth-file', tokenFilePath(pkiDir), '--resource-api-port', String(pt.resource)],
+    };
+  });
+  const state: ClusterState = { clusterToken: '', externalEtcd: storeUrl, kubeconfig: access.kubeconfigPath, createdAt: new Date().toISOString(), processes };
+  for (const p of processes) p.pid = spawnProcess(p);
+  writeState(dir, state);
+  await waitForApi(state, READY_TIMEOUT_MS);
+  console.log(`cluster up in ${dir}, on the etcd cluster at ${storeUrl}`);
+  await printStatus(state, false);
+  printHints(state, dir);
+  return 0;
+}
+
 /** `flotilla kubeconfig`: the path of the admin kubeconfig `flotilla up` wrote. */
 export function kubeconfigCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
@@ -85,8 +117,10 @@ export function kubeconfigCommand(argv: string[]): Promise<number> {
 
 export async function upCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv);
-  rejectUnknown(args, ['masters', 'workers', 'data-dir']);
+  rejectUnknown(args, ['masters', 'workers', 'data-dir', 'external-etcd']);
   const masters = intFlag(args, 'masters', 3, 1, 7);
+  const externalEtcd = args.flags.get('external-etcd');
+  if (externalEtcd === true) throw new UsageError('--external-etcd needs etcd://HOST:PORT[,HOST:PORT…]');
   const workers = intFlag(args, 'workers', 0, 0, 0);
   void workers; // Workers arrive with the kubelet; 0 is the only value accepted until then.
   const dir = clusterDir(args.flags.get('data-dir') as string | undefined);
@@ -101,13 +135,14 @@ export async function upCommand(argv: string[]): Promise<number> {
     // Stopped cluster: start the same processes again on the same ports and data.
     for (const p of existing.processes) p.pid = spawnProcess(p);
     writeState(dir, existing);
-    await waitForLeader(existing, READY_TIMEOUT_MS);
+    if (existing.externalEtcd === undefined) await waitForLeader(existing, READY_TIMEOUT_MS);
     await waitForApi(existing, READY_TIMEOUT_MS);
     console.log(`restarted the cluster in ${dir}`);
     await printStatus(existing, false);
     printHints(existing, dir);
     return 0;
   }
+  if (typeof externalEtcd === 'string') return upOnExternalEtcd(dir, masters, externalEtcd);
   const token = `flotilla-${process.pid}-${Date.now().toString(36)}`;
   const names = Array.from({ length: masters }, (_, i) => `m${i + 1}`);
   const ports = new Map<string, { client: number; peer: number; metrics: number; api: number; resource: number }>();
@@ -155,7 +190,7 @@ export async function upCommand(argv: string[]): Promise<number> {
 }
 
 function printHints(state: ClusterState, dir: string): void {
-  const endpoints = state.processes.map((p) => p.urls.client.replace('http://', '')).join(',');
+  const endpoints = state.externalEtcd?.replace(/^etcd:\/\//, '') ?? state.processes.map((p) => p.urls.client.replace('http://', '')).join(',');
   const first = state.processes[0]!;
   const kubeconfig = state.kubeconfig;
   const kube = kubeconfig

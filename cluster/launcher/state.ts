@@ -27,6 +27,8 @@ export interface ProcessRecord {
 
 export interface ClusterState {
   readonly clusterToken: string;
+  /** Set when the masters run on a user's etcd (`flotilla up --external-etcd`). */
+  readonly externalEtcd?: string;
   /** The admin kubeconfig `flotilla up` wrote. */
   readonly kubeconfig?: string;
   readonly createdAt: string;
