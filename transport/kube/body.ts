@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { parse as parseYaml } from 'yaml';
 import { ApiBadRequestError, ApiRequestEntityTooLargeError, ApiUnsupportedMediaTypeError } from '../../core/index.js';
+import { decodeKubeProtobuf, KUBE_PROTOBUF_MEDIA_TYPE, KubeProtobufDecodeError } from './protobuf/index.js';
 
 /** kube-apiserver's default limit on a request body (--max-request-bytes is etcd's; this is the API's). */
 export const DEFAULT_MAX_REQUEST_BODY_BYTES = 3 * 1024 * 1024;
@@ -50,7 +51,10 @@ export async function readRequestBody(req: IncomingMessage, limitBytes: number):
  */
 export function decodeRequestBody(body: Buffer, type: string, accepted: readonly string[]): unknown {
   const t = type === '' ? 'application/json' : type;
-  if (!accepted.includes(t)) throw new ApiUnsupportedMediaTypeError(accepted);
+  // Typed clients (kubectl create namespace|configmap|secret|…) send Kubernetes' protobuf
+  // wherever JSON is accepted; it is decoded to the same JSON object.
+  if (t === KUBE_PROTOBUF_MEDIA_TYPE && accepted.includes('application/json')) return decodeProtobufBody(body);
+  if (!accepted.includes(t)) throw new ApiUnsupportedMediaTypeError([...accepted, ...(accepted.includes('application/json') ? [KUBE_PROTOBUF_MEDIA_TYPE] : [])]);
   const text = body.toString('utf8');
   if (t === 'application/yaml' || t === 'application/apply-patch+yaml') {
     try {
@@ -65,5 +69,16 @@ export function decodeRequestBody(body: Buffer, type: string, accepted: readonly
     return JSON.parse(text) as unknown;
   } catch (err) {
     throw new ApiBadRequestError(`couldn't get version/kind; json parse error: ${(err as Error).message}`);
+  }
+}
+
+function decodeProtobufBody(body: Buffer): unknown {
+  try {
+    const d = decodeKubeProtobuf(body);
+    return { ...d.object, apiVersion: d.apiVersion, kind: d.kind };
+  } catch (err) {
+    if (!(err instanceof KubeProtobufDecodeError)) throw err;
+    if (err.reason === 'UnsupportedKind') throw new ApiUnsupportedMediaTypeError(['application/json', 'application/yaml']);
+    throw new ApiBadRequestError(`unable to decode the protobuf body: ${err.message}`);
   }
 }

@@ -106,5 +106,20 @@ export function buildKubeProtoRegistry(...tables: readonly KubeProtoMessageTable
       }
     }
   }
+  assertAcyclic(registry);
   return registry;
+}
+
+/** The decoder recurses along the tables; without cycles its depth is bounded by the schema. */
+function assertAcyclic(registry: KubeProtoRegistry): void {
+  const done = new Set<string>();
+  const visit = (name: string, onPath: readonly string[]): void => {
+    if (onPath.includes(name)) throw new Error(`protobuf tables are recursive: ${[...onPath, name].join(' → ')}`);
+    if (done.has(name)) return;
+    for (const field of registry.get(name)?.fields ?? []) {
+      if (field.type.kind === 'message') visit(field.type.message, [...onPath, name]);
+    }
+    done.add(name);
+  };
+  for (const name of registry.keys()) visit(name, []);
 }
