@@ -4,4 +4,4 @@ export { resolveKubeRequestInfo } from './request-info.js';
 export { DEFAULT_MAX_REQUEST_BODY_BYTES, JSON_MEDIA_TYPES, PATCH_MEDIA_TYPES, mediaType } from './body.js';
 export type { KubeHandler, KubeHttpLogger, KubeHttpRequest, KubeHttpResponse, KubeHttpServerOptions, KubeWatchEvent, KubeWatchStream } from './server.js';
 export { DEFAULT_MAX_REQUESTS_INFLIGHT, KubeHttpServer } from './server.js';
-export { decodeKubeProtobuf, KUBE_PROTOBUF_MEDIA_TYPE, KubeProtobufDecodeError, kubeProtobufKinds } from './protobuf/index.js';
+export * from './protobuf/index.js';
