@@ -24,20 +24,33 @@ function jsonValueName(value: unknown): string {
 const RFC3339_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
 const BASE64_ALPHABET = /[A-Za-z0-9+/]/;
 
-/** The offset Go's base64.StdEncoding reports for malformed input, or -1 when it decodes. */
+/**
+ * The offset Go's base64.StdEncoding reports for malformed input, or -1 when it decodes. Like
+ * Go's decoder it skips CR and LF, which PEM-style wrapped values contain.
+ */
 function base64ErrorOffset(text: string): number {
-  const padStart = text.indexOf('=');
-  const body = padStart < 0 ? text : text.slice(0, padStart);
-  for (let i = 0; i < body.length; i++) {
-    if (!BASE64_ALPHABET.test(body[i] ?? '')) return i;
+  let significant = 0;
+  let padding = 0;
+  let quantumStart = 0;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i] ?? '';
+    if (char === '\r' || char === '\n') continue;
+    if (significant % 4 === 0 && padding === 0) quantumStart = i;
+    if (char === '=') {
+      const position = significant % 4;
+      if (padding === 0 && position < 2) return i;
+      padding++;
+      significant++;
+      if (position + 1 === 4 && padding > 0) {
+        const rest = text.slice(i + 1).replace(/[\r\n]/g, '');
+        return rest.length === 0 ? -1 : i + 1;
+      }
+      continue;
+    }
+    if (padding > 0 || !BASE64_ALPHABET.test(char)) return i;
+    significant++;
   }
-  if (padStart >= 0) {
-    const padding = text.slice(padStart);
-    const quantumOffset = padStart % 4;
-    if (quantumOffset < 2 || !/^=+$/.test(padding) || padding.length !== 4 - quantumOffset) return padStart;
-    return -1;
-  }
-  return text.length % 4 === 0 ? -1 : text.length - (text.length % 4);
+  return significant % 4 === 0 ? -1 : quantumStart;
 }
 
 const INT32_MIN = -(2 ** 31);

@@ -1,7 +1,7 @@
 // core/v1 kinds other than Pod: Namespace, Node, Service, Endpoints, ConfigMap, Secret, Event,
 // ServiceAccount.
 import type { IntOrString, KubeObject, LocalObjectReference, ObjectReference, Rfc3339Time } from './meta.js';
-import type { ResourceList } from './pod.js';
+import type { ResourceList } from './container.js';
 
 export interface Namespace extends KubeObject {
   spec?: { finalizers?: string[] };

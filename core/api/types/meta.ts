@@ -50,6 +50,8 @@ export interface ObjectMeta {
   ownerReferences?: OwnerReference[];
   finalizers?: string[];
   managedFields?: ManagedFieldsEntry[];
+  /** Removed in Kubernetes 1.24: never set by the server and dropped from objects written to it. */
+  selfLink?: string;
 }
 
 export interface ListMeta {

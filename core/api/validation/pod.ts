@@ -10,8 +10,10 @@ import {
   type ApiFieldError,
 } from '../field-errors.js';
 import { cloneJson, jsonEqual } from '../json.js';
-import type { Container, Pod, PodSpec, PodTemplateSpec, Toleration } from '../types/pod.js';
-import { checkHostPortConflicts, validateContainerCommon, validateDns1123LabelField, validateProbesAndLifecycle } from './container.js';
+import type { Container } from '../types/container.js';
+import type { Pod, PodSpec, PodTemplateSpec, Toleration } from '../types/pod.js';
+import { checkHostPortConflicts, validateContainerCommon, validateDns1123LabelField } from './container.js';
+import { validateProbesAndLifecycle } from './probes.js';
 import { inclusiveRangeError, isDns1123Subdomain, isQualifiedName, isValidLabelValue, nameIsDnsSubdomain } from './names.js';
 import { validateAnnotations, validateLabels, validateObjectMeta, validateObjectMetaUpdate } from './object-meta.js';
 import { validateVolumes } from './volumes.js';

@@ -55,6 +55,15 @@ void t.test('deployment selector and template rules', (t) => {
     'spec.template.spec.containers[0].image: Required value',
     'spec.template.spec.restartPolicy: Unsupported value: "Never": supported values: "Always"',
   ]);
+  const badTemplateLabel = make(DEPLOYMENT, {
+    selector: { matchExpressions: [{ key: 'app', operator: 'Exists' }] },
+    template: { metadata: { labels: { app: 'web!' } }, spec: { containers: CONTAINERS } },
+  });
+  t.same(
+    errorsOf(DEPLOYMENT, badTemplateLabel).map((line) => line.slice(0, 58)),
+    ['spec.template.labels: Invalid value: "web!": a valid label'],
+    'template labels are reported at spec.template.labels, as Kubernetes does',
+  );
   const badStrategy = make(DEPLOYMENT, {
     selector: { matchLabels: { app: 'web' } },
     template: { metadata: { labels: { app: 'web' } }, spec: { containers: CONTAINERS } },
