@@ -1,4 +1,5 @@
 import {
+  ApiBadRequestError,
   acceptedAggregatedDiscovery,
   AGGREGATED_DISCOVERY_V2_CONTENT_TYPE,
   AGGREGATED_DISCOVERY_V2BETA1_CONTENT_TYPE,
@@ -32,6 +33,35 @@ export interface ApiHandlerOptions {
   /** Prometheus text for /metrics. */
   readonly metrics?: () => Promise<string>;
   readonly serverAddress: () => string;
+}
+
+/**
+ * Deepest nesting a request body may have. Go's JSON decoder (kube's) stops at 10000; the walkers
+ * here (patches, decoding) recurse, and no built-in kind nests past a few dozen levels.
+ */
+export const MAX_BODY_NESTING_DEPTH = 1_000;
+
+function nestingExceeds(value: unknown, maxDepth: number): boolean {
+  const pending: [unknown, number][] = [[value, 0]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [v, depth] = next;
+    if (typeof v !== 'object' || v === null) continue;
+    if (depth >= maxDepth) return true;
+    for (const child of Array.isArray(v) ? (v as unknown[]) : Object.values(v)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** The request with a body that is refused (400) when nested deeper than MAX_BODY_NESTING_DEPTH. */
+function withNestingLimit(req: KubeHttpRequest): KubeHttpRequest {
+  return {
+    ...req,
+    body: async (accepted) => {
+      const body = await req.body(accepted);
+      if (nestingExceeds(body, MAX_BODY_NESTING_DEPTH)) throw new ApiBadRequestError(`the request body is nested more than ${MAX_BODY_NESTING_DEPTH} levels deep`);
+      return body;
+    },
+  };
 }
 
 function json(code: number, body: unknown, contentType = 'application/json'): KubeHttpResponse {
@@ -97,6 +127,6 @@ export function createApiHandler(o: ApiHandlerOptions): KubeHandler {
     // A cluster-scoped resource under /namespaces/X is not found; a namespaced one needs its namespace for writes.
     if (!rest.type.namespaced && info.namespace !== '' && !(rest.type.kind === 'Namespace')) throw new ResourceNotFoundError();
     const namespace = rest.type.kind === 'Namespace' && rest.type.group === '' ? '' : info.namespace;
-    return serveResource({ rest, info: { ...info, namespace }, req, user, nowMs: o.nowMs });
+    return serveResource({ rest, info: { ...info, namespace }, req: withNestingLimit(req), user, nowMs: o.nowMs });
   };
 }

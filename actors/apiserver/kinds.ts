@@ -36,6 +36,8 @@ export function validateCreate(type: ApiResourceType, obj: JsonMap): void {
 }
 
 export function validateUpdate(type: ApiResourceType, obj: JsonMap, old: JsonMap, subresource: string): void {
+  // pods/binding sets spec.nodeName, which no pod update may change: kube's BindingREST writes past the update strategy.
+  if (subresource === 'binding') return;
   const errors = subresource === 'status' ? validateStatusUpdate(obj as KubeObject, old as KubeObject) : validateObjectUpdate(type, obj as KubeObject, old as KubeObject);
   invalid(type, obj, errors);
 }
@@ -62,6 +64,12 @@ function prunePath(obj: JsonMap, path: string): void {
 /** The apiVersion and kind of a body must be the endpoint's (or absent: then they are filled in). */
 export function checkTypeMeta(type: ApiResourceType, obj: unknown, expectKind: { apiVersion: string; kind: string }): JsonMap {
   if (!isJsonMap(obj)) throw new ApiBadRequestError(`the body of the request is not a ${type.kind} object`);
+  for (const field of ['apiVersion', 'kind'] as const) {
+    const v = obj[field];
+    if (v === undefined || v === null || typeof v === 'string') continue;
+    const goType = Array.isArray(v) ? 'array' : typeof v === 'boolean' ? 'bool' : typeof v;
+    throw new ApiBadRequestError(`couldn't get version/kind; json parse error: json: cannot unmarshal ${goType} into Go struct field .${field} of type string`);
+  }
   const apiVersion = obj.apiVersion;
   const kind = obj.kind;
   if (kind !== undefined && kind !== '' && kind !== expectKind.kind) {

@@ -1,6 +1,5 @@
 import {
   ApiBadRequestError,
-  ApiInternalError,
   ApiInvalidError,
   ApiRequestEntityTooLargeError,
   ApiUnsupportedMediaTypeError,
@@ -60,7 +59,9 @@ export function applyPatch(type: ApiResourceType, current: JsonMap, patchType: P
           { type: 'FieldValueInvalid', field: '', message: err.message, detail: err.message },
         ]);
       case 500:
-        throw new ApiInternalError(err.message);
+        // kube answers 500 for strategic merge failures it does not classify (an unknown $patch, a
+        // list item without its merge key); they are the client's patch, and bad input gets no 5xx here.
+        throw new ApiBadRequestError(err.message);
       default:
         throw new ApiBadRequestError(err.message);
     }

@@ -22,6 +22,7 @@ import type { JsonMap } from './object-meta.js';
 import { applyPatch, PATCH_TYPES, patchTypeOf } from './patch.js';
 import type { DeleteOptions, ResourceRest, WriteOptions, WriteResult } from './rest.js';
 import { bindPod, getScale, updateScale } from './subresources.js';
+import { apiErrorFromStorage } from './storage-errors.js';
 import { openWatchStream } from './watch-stream.js';
 
 /** Everything a resource request needs besides the request itself. */
@@ -103,6 +104,10 @@ export async function serveResource(c: ResourceRequestContext): Promise<KubeHttp
     return json(201, await bindPod(rest, info.namespace, info.name, body, writeOptions(c)));
   }
   if (sub !== '' && sub !== 'status') throw new ApiStatusNotFound();
+  // kube routes no POST to a named object, no PUT or PATCH to a collection, and no verb the resource lacks: 405.
+  if ((info.verb === 'create' && info.name !== '') || ((info.verb === 'update' || info.verb === 'patch') && info.name === '') || (sub === '' && !rest.type.verbs.includes(info.verb))) {
+    throw new ApiMethodNotAllowedError({ group: rest.type.group, resource: rest.type.resource }, info.verb);
+  }
   switch (info.verb) {
     case 'get':
       return renderOne(c, await rest.get(info.namespace, info.name, info.query.get('resourceVersion') ?? undefined));
@@ -239,6 +244,9 @@ async function serveWatch(c: ResourceRequestContext): Promise<KubeHttpResponse> 
       first = false;
       return table;
     },
+  }).catch((err: unknown) => {
+    // A watch the storage refuses to open (a resourceVersion that does not parse) is the client's error.
+    throw apiErrorFromStorage(err, { group: rest.type.group, resource: rest.type.resource }, '');
   });
   return { type: 'watch', stream };
 }

@@ -1,10 +1,11 @@
 import { ApiBadRequestError, ApiConflictError, ApiGenerateNameConflictError, ApiInvalidError, ApiNotFoundError, resourceApiVersion, fieldRequired, StorageKeyExistsError } from '../../core/index.js';
-import type { ApiResourceType, FieldValidationDirective, Random, Storage, StorageObject, StoragePredicate } from '../../core/index.js';
+import type { ApiResourceType, FieldValidationDirective, KubeObject, Pod, Random, Storage, StorageObject, StoragePredicate } from '../../core/index.js';
+import { applyPodAdmissionDefaults, prepareObjectForCreate, prepareObjectForUpdate, prepareStatusUpdate } from '../../core/index.js';
 import { registryCollectionKey, registryObjectKey } from '../../core/index.js';
 import type { Clock } from '../../raft/index.js';
 import type { Admission, AdmissionAttributes } from './admission.js';
 import { checkTypeMeta, decodeObject, defaultObject, validateCreate, validateUpdate } from './kinds.js';
-import { finalizersOf, generateObjectName, isJsonMap, jsonEqual, metaOf, metaString, newUid, rfc3339, specPart } from './object-meta.js';
+import { finalizersOf, generateObjectName, isJsonMap, metaOf, metaString, newUid, rfc3339 } from './object-meta.js';
 import type { JsonMap } from './object-meta.js';
 import { apiErrorFromStorage } from './storage-errors.js';
 import type { UserInfo } from './auth.js';
@@ -53,12 +54,21 @@ export class ResourceRest {
     this.gr = { group: type.group, resource: type.resource };
   }
 
+  /** Throws the 400 kube answers for a name or namespace that cannot be a key segment ('', '..', '/', '%'). */
   key(namespace: string, name: string): string {
-    return registryObjectKey(this.gr, this.type.namespaced ? namespace : undefined, name);
+    try {
+      return registryObjectKey(this.gr, this.type.namespaced ? namespace : undefined, name);
+    } catch (err) {
+      throw apiErrorFromStorage(err, this.gr, name);
+    }
   }
 
   collectionKey(namespace: string): string {
-    return registryCollectionKey(this.gr, this.type.namespaced && namespace !== '' ? namespace : undefined);
+    try {
+      return registryCollectionKey(this.gr, this.type.namespaced && namespace !== '' ? namespace : undefined);
+    } catch (err) {
+      throw apiErrorFromStorage(err, this.gr, '');
+    }
   }
 
   /** Sets kind and apiVersion on an object coming out of storage. */
@@ -116,8 +126,9 @@ export class ResourceRest {
     if (metaString(obj, 'name') === '' && generateName === '') {
       throw new ApiInvalidError({ group: this.type.group, kind: this.type.kind }, '', [fieldRequired('metadata.name', 'name or generateName is required')]);
     }
-    this.prepareForCreate(obj);
     defaultObject(this.type, obj);
+    prepareObjectForCreate(this.type, obj as KubeObject, { nowMs: this.clock.now(), newUid: () => newUid(this.random), random: this.random });
+    if (this.type.group === '' && this.type.kind === 'Pod') applyPodAdmissionDefaults(obj as Pod);
     for (let attempt = 1; ; attempt++) {
       if (generateName !== '' && metaString(obj, 'name') === '') meta.name = generateObjectName(generateName, this.random);
       const name = metaString(obj, 'name');
@@ -151,19 +162,6 @@ export class ResourceRest {
     const ns = typeof meta.namespace === 'string' ? meta.namespace : '';
     if (ns !== '' && ns !== namespace) throw new ApiBadRequestError('the namespace of the provided object does not match the namespace sent on the request');
     meta.namespace = namespace;
-  }
-
-  /** What the server owns in a new object's metadata (BeforeCreate), and the kind's status reset. */
-  private prepareForCreate(obj: JsonMap): void {
-    const meta = metaOf(obj);
-    meta.uid = newUid(this.random);
-    meta.creationTimestamp = rfc3339(this.clock.now());
-    delete meta.deletionTimestamp;
-    delete meta.deletionGracePeriodSeconds;
-    delete meta.selfLink;
-    if (this.type.tracksGeneration) meta.generation = 1;
-    else delete meta.generation;
-    if (this.hasStatusSubresource()) obj.status = initialStatus(this.type.kind);
   }
 
   hasStatusSubresource(): boolean {
@@ -245,8 +243,8 @@ export class ResourceRest {
   private prepareForUpdate(next: JsonMap, old: JsonMap, subresource: string): void {
     const meta = metaOf(next);
     const oldMeta = metaOf(old);
-    // System-owned metadata cannot be changed by a write.
-    for (const f of ['uid', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'generation', 'namespace', 'name']) {
+    // The object's identity comes from the URL and the store, never from the body.
+    for (const f of ['namespace', 'name']) {
       if (oldMeta[f] === undefined) delete meta[f];
       else meta[f] = oldMeta[f];
     }
@@ -254,19 +252,13 @@ export class ResourceRest {
     next.apiVersion = this.apiVersion;
     next.kind = this.type.kind;
     if (subresource === 'status') {
-      // Only the status moves (and, as kube, labels/annotations/finalizers stay as stored).
-      for (const k of Object.keys(next)) if (k !== 'status' && k !== 'metadata' && k !== 'apiVersion' && k !== 'kind') delete next[k];
-      for (const [k, v] of Object.entries(old)) if (k !== 'status' && k !== 'metadata') next[k] = v;
-      next.metadata = { ...oldMeta, resourceVersion: oldMeta.resourceVersion };
+      prepareStatusUpdate(this.type, next as KubeObject, old as KubeObject);
       return;
     }
-    if (this.hasStatusSubresource() && subresource !== 'scale') {
-      if (old.status === undefined) delete next.status;
-      else next.status = old.status;
-    }
-    if (this.type.tracksGeneration && !jsonEqual(specPart(next), specPart(old))) {
-      meta.generation = (typeof oldMeta.generation === 'number' ? oldMeta.generation : 0) + 1;
-    }
+    // A binding sets the pod's PodScheduled condition along with its node.
+    const status = next.status;
+    prepareObjectForUpdate(this.type, next as KubeObject, old as KubeObject);
+    if (subresource === 'binding') next.status = status;
   }
 
   /** A pod bound to a node that is still inside its grace period: its kubelet deletes it. */
@@ -352,11 +344,4 @@ export class ResourceRest {
     if (opts.gracePeriodSeconds !== undefined) return Math.max(0, opts.gracePeriodSeconds);
     return typeof spec.terminationGracePeriodSeconds === 'number' ? spec.terminationGracePeriodSeconds : 30;
   }
-}
-
-/** The status a new object of a kind with a status subresource starts with. */
-function initialStatus(kind: string): JsonMap {
-  if (kind === 'Pod') return { phase: 'Pending' };
-  if (kind === 'Namespace') return { phase: 'Active' };
-  return {};
 }

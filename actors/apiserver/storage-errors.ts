@@ -12,6 +12,7 @@ import {
   StorageContinueExpiredError,
   StorageError,
   StorageInvalidContinueError,
+  StorageInvalidKeyError,
   StorageInvalidListOptionsError,
   StorageInvalidResourceVersionError,
   StorageKeyExistsError,
@@ -37,7 +38,7 @@ export function apiErrorFromStorage(err: unknown, target: GroupResource, name: s
   if (err instanceof StorageContinueExpiredError) return new ApiResourceExpiredError(err.message);
   if (err instanceof StorageResourceVersionTooOldError) return new ApiResourceExpiredError(err.message);
   if (err instanceof StorageResourceVersionTooLargeError) return new ApiTimeoutError(err.message, 1);
-  if (err instanceof StorageInvalidContinueError || err instanceof StorageInvalidResourceVersionError || err instanceof StorageInvalidListOptionsError) {
+  if (err instanceof StorageInvalidContinueError || err instanceof StorageInvalidResourceVersionError || err instanceof StorageInvalidListOptionsError || err instanceof StorageInvalidKeyError) {
     return new ApiBadRequestError(err.message);
   }
   if (err instanceof StorageUnavailableError) return new ApiServiceUnavailableError(err.message);

@@ -1,4 +1,4 @@
-import { ApiBadRequestError, ApiConflictError, ApiNotFoundError, labelSelectorString } from '../../core/index.js';
+import { ApiBadRequestError, ApiConflictError, ApiInvalidError, ApiNotFoundError, fieldInvalid, labelSelectorString } from '../../core/index.js';
 import { isJsonMap, metaOf, metaString } from './object-meta.js';
 import type { JsonMap } from './object-meta.js';
 import { applyPatch } from './patch.js';
@@ -44,9 +44,11 @@ export async function updateScale(rest: ResourceRest, namespace: string, name: s
       const next = patchType === undefined ? (body as JsonMap) : applyPatch(rest.type, scale, patchType, body);
       const spec = isJsonMap(next.spec) ? next.spec : {};
       const replicas = spec.replicas;
-      if (typeof replicas !== 'number' || !Number.isInteger(replicas) || replicas < 0) {
+      if (typeof replicas !== 'number' || !Number.isInteger(replicas)) {
         throw new ApiBadRequestError(`Scale.autoscaling "${name}" is invalid: spec.replicas: Invalid value: ${JSON.stringify(replicas)}: must be greater than or equal to 0`);
       }
+      // A negative count is a validation failure (422 with the field), as kube's ValidateScale.
+      if (replicas < 0) throw new ApiInvalidError({ group: 'autoscaling', kind: 'Scale' }, name, [fieldInvalid('spec.replicas', replicas, 'must be greater than or equal to 0')]);
       current.spec = { ...(isJsonMap(current.spec) ? current.spec : {}), replicas };
       return current;
     },
