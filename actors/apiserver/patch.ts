@@ -1,6 +1,6 @@
 import {
   ApiBadRequestError,
-  ApiInvalidError,
+  ApiRejectedRequestError,
   ApiRequestEntityTooLargeError,
   ApiUnsupportedMediaTypeError,
   applyJsonMergePatch,
@@ -55,9 +55,7 @@ export function applyPatch(type: ApiResourceType, current: JsonMap, patchType: P
       case 413:
         throw new ApiRequestEntityTooLargeError(err.message);
       case 422:
-        throw new ApiInvalidError({ group: type.group, kind: type.kind }, String(isJsonMap(current.metadata) ? (current.metadata.name ?? '') : ''), [
-          { type: 'FieldValueInvalid', field: '', message: err.message, detail: err.message },
-        ]);
+        throw new ApiRejectedRequestError(err.message);
       case 500:
         // kube answers 500 for strategic merge failures it does not classify (an unknown $patch, a
         // list item without its merge key); they are the client's patch, and bad input gets no 5xx here.

@@ -336,6 +336,21 @@ export class ApiUnknownError extends ApiStatusError {
 }
 
 /**
+ * Kubernetes' generic 422 (NewGenericServerResponse): a request refused without a field to
+ * blame, e.g. a JSON patch whose `test` operation failed. kubectl prints
+ * `The request is invalid: the server rejected our request due to an error in our request`.
+ */
+export class ApiRejectedRequestError extends ApiStatusError {
+  override readonly name = 'ApiRejectedRequestError';
+  readonly reason = 'Invalid';
+  readonly code = 422;
+  constructor(readonly causeMessage: string) {
+    // kube sends no details: the cause is only logged. kubectl would print a cause after the message.
+    super('the server rejected our request due to an error in our request');
+  }
+}
+
+/**
  * The BadRequest kube-apiserver returns when a body cannot be decoded as the kind, e.g.
  * `Pod in version "v1" cannot be handled as a Pod: strict decoding error: unknown field "spec.foo"`.
  */

@@ -46,6 +46,7 @@ export {
   ApiTooManyRequestsError,
   ApiUnauthorizedError,
   ApiUnknownError,
+  ApiRejectedRequestError,
   ApiUnsupportedMediaTypeError,
   cannotBeHandledError,
   isApiStatusError,
