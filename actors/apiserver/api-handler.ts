@@ -41,24 +41,29 @@ export interface ApiHandlerOptions {
  */
 export const MAX_BODY_NESTING_DEPTH = 1_000;
 
-function nestingExceeds(value: unknown, maxDepth: number): boolean {
+/** Why a decoded body is not plain JSON within MAX_BODY_NESTING_DEPTH; undefined when it is. */
+function jsonBodyProblem(value: unknown): string | undefined {
   const pending: [unknown, number][] = [[value, 0]];
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const [v, depth] = next;
+    // YAML can also give what JSON cannot hold (.inf, !!binary bytes, !!timestamp dates, !!set maps).
+    if (typeof v === 'number' && !Number.isFinite(v)) return `json: unsupported value: ${v}`;
     if (typeof v !== 'object' || v === null) continue;
-    if (depth >= maxDepth) return true;
+    if (!Array.isArray(v) && Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null) return `json: unsupported type: ${v.constructor.name}`;
+    if (depth >= MAX_BODY_NESTING_DEPTH) return `the request body is nested more than ${MAX_BODY_NESTING_DEPTH} levels deep`;
     for (const child of Array.isArray(v) ? (v as unknown[]) : Object.values(v)) pending.push([child, depth + 1]);
   }
-  return false;
+  return undefined;
 }
 
-/** The request with a body that is refused (400) when nested deeper than MAX_BODY_NESTING_DEPTH. */
-function withNestingLimit(req: KubeHttpRequest): KubeHttpRequest {
+/** The request with a body that is refused (400) when it is not plain JSON within MAX_BODY_NESTING_DEPTH. */
+function withJsonBodyLimits(req: KubeHttpRequest): KubeHttpRequest {
   return {
     ...req,
     body: async (accepted) => {
       const body = await req.body(accepted);
-      if (nestingExceeds(body, MAX_BODY_NESTING_DEPTH)) throw new ApiBadRequestError(`the request body is nested more than ${MAX_BODY_NESTING_DEPTH} levels deep`);
+      const problem = jsonBodyProblem(body);
+      if (problem !== undefined) throw new ApiBadRequestError(`error decoding the request body: ${problem}`);
       return body;
     },
   };
@@ -127,6 +132,6 @@ export function createApiHandler(o: ApiHandlerOptions): KubeHandler {
     // A cluster-scoped resource under /namespaces/X is not found; a namespaced one needs its namespace for writes.
     if (!rest.type.namespaced && info.namespace !== '' && !(rest.type.kind === 'Namespace')) throw new ResourceNotFoundError();
     const namespace = rest.type.kind === 'Namespace' && rest.type.group === '' ? '' : info.namespace;
-    return serveResource({ rest, info: { ...info, namespace }, req: withNestingLimit(req), user, nowMs: o.nowMs });
+    return serveResource({ rest, info: { ...info, namespace }, req: withJsonBodyLimits(req), user, nowMs: o.nowMs });
   };
 }

@@ -7,3 +7,4 @@ export { ALLOW_AUTHENTICATED, NO_AUTHENTICATION } from './auth.js';
 export type { AdmissionAttributes, AdmissionPlugin } from './admission.js';
 export { namespaceController, NAMESPACE_SYNC_INTERVAL_MS } from './namespace-controller.js';
 export { ApiServerResourceClient } from './resource-client.js';
+export { DEFAULT_COMPACTION_INTERVAL_MS, storeCompactor } from './compactor.js';

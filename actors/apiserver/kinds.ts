@@ -18,9 +18,32 @@ import type { JsonMap } from './object-meta.js';
  * validation, which throws the 422 Invalid with every field error.
  */
 export function decodeObject(type: GroupVersionKind, obj: unknown, directive: FieldValidationDirective, origin: 'body' | 'patch'): string[] {
+  if (isJsonMap(obj)) nullsToZeroValues(obj);
   const warnings = decodeWithFieldValidation(type, obj, directive, origin);
   if (isJsonMap(obj)) for (const path of findUnknownFields(type, obj)) prunePath(obj, path);
   return warnings;
+}
+
+/**
+ * JSON null decodes to Go's zero value: a null field is as if absent; a null list item is an
+ * empty object among objects and an empty string otherwise; a null map value is ''.
+ */
+function nullsToZeroValues(obj: JsonMap): void {
+  for (const [k, v] of Object.entries(obj)) {
+    if (v === null) delete obj[k];
+    else if (Array.isArray(v)) nullItems(v);
+    else if (isJsonMap(v)) nullsToZeroValues(v);
+  }
+}
+
+function nullItems(list: unknown[]): void {
+  const objects = list.some((x) => isJsonMap(x));
+  for (let i = 0; i < list.length; i++) {
+    const v = list[i];
+    if (v === null) list[i] = objects ? {} : '';
+    else if (Array.isArray(v)) nullItems(v);
+    else if (isJsonMap(v)) nullsToZeroValues(v);
+  }
 }
 
 export function defaultObject(type: GroupVersionKind, obj: JsonMap): void {

@@ -97,6 +97,11 @@ function includeObjectOf(q: URLSearchParams): TableIncludeObject | undefined {
 export async function serveResource(c: ResourceRequestContext): Promise<KubeHttpResponse> {
   const { info, rest } = c;
   const sub = info.subresource;
+  // Across all namespaces kube routes only list and watch of a namespaced resource: no object path (404), no other verb (405).
+  if (rest.type.namespaced && info.namespace === '' && info.verb !== 'list' && info.verb !== 'watch') {
+    if (info.name !== '') throw new ApiStatusNotFound();
+    throw new ApiMethodNotAllowedError({ group: rest.type.group, resource: rest.type.resource }, info.verb);
+  }
   if (sub === 'scale') return serveScale(c);
   if (sub === 'binding') {
     if (info.verb !== 'create') throw new ApiMethodNotAllowedError({ group: '', resource: 'pods/binding' }, info.verb);

@@ -41,7 +41,8 @@ export async function updateScale(rest: ResourceRest, namespace: string, name: s
     name,
     (current) => {
       const scale = scaleOf(current);
-      const next = patchType === undefined ? (body as JsonMap) : applyPatch(rest.type, scale, patchType, body);
+      // The patch applies to the Scale (an autoscaling/v1 kind with its own strategic merge schema), not the workload.
+      const next = patchType === undefined ? (body as JsonMap) : applyPatch({ ...rest.type, group: 'autoscaling', kind: 'Scale' }, scale, patchType, body);
       const spec = isJsonMap(next.spec) ? next.spec : {};
       const replicas = spec.replicas;
       if (typeof replicas !== 'number' || !Number.isInteger(replicas)) {

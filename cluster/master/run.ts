@@ -3,7 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import { SeededRandom } from '../../core/index.js';
 import type { Storage } from '../../core/index.js';
-import { ActorSystem, ApiServer, ApiServerResourceClient, NO_AUTHENTICATION, defineActor, namespaceController } from '../../actors/index.js';
+import { ActorSystem, ApiServer, ApiServerResourceClient, NO_AUTHENTICATION, defineActor, namespaceController, storeCompactor } from '../../actors/index.js';
 import type { Authenticator } from '../../actors/index.js';
 import { addResourceApiService, bearerTokenOf, EtcdStorage, etcdEndpointsFromStoreUrl, KubeHttpServer, RESOURCE_SERVER_OPTIONS } from '../../transport/index.js';
 import { parseArgs, rejectUnknown, UsageError } from '../args.js';
@@ -125,6 +125,7 @@ async function startApiServer(args: Args, storage: Storage, dataDir: string): Pr
   });
   system.spawn(apiserverActor, 'apiserver');
   system.spawn(namespaceController(api, storage), 'namespace-controller');
+  system.spawn(storeCompactor(storage), 'store-compactor');
   const addr = await server.listen(port, host);
   log.info('serving the Kubernetes API', { url: `${tls ? 'https' : 'http'}://${addr.address}:${addr.port}` });
   const resourceApi = await startResourceApi(args, api, authenticator, host, log);

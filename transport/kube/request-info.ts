@@ -56,7 +56,7 @@ function isTrue(v: string | null): boolean {
 
 /** Parses a request line. Never throws: anything unrecognized is a non-resource request. */
 export function resolveKubeRequestInfo(method: string, rawUrl: string): KubeRequestInfo {
-  const url = new URL(rawUrl, 'http://localhost');
+  const url = requestUrl(rawUrl);
   const path = url.pathname;
   const query = url.searchParams;
   const lower = method.toLowerCase();
@@ -110,6 +110,19 @@ export function resolveKubeRequestInfo(method: string, rawUrl: string): KubeRequ
   }
   if (verb === 'proxy' || !isKubeVerb(verb)) return nonResource();
   return { isResourceRequest: true, verb, apiGroup, apiVersion, namespace, resource, subresource, name, path, query };
+}
+
+/**
+ * The path and query of a request target, read as written. No URL parser: `new URL('//', base)`
+ * throws, and dot segments must not be resolved (`…/pods/..` would name the namespace itself;
+ * kube refuses `..` as a name instead). An absolute-form target keeps only its path.
+ */
+function requestUrl(rawUrl: string): { readonly pathname: string; readonly searchParams: URLSearchParams } {
+  const target = rawUrl.split('#')[0]!;
+  const q = target.indexOf('?');
+  const path = q < 0 ? target : target.slice(0, q);
+  const absolute = /^[a-z][a-z0-9+.-]*:\/\/[^/]*/i.exec(path);
+  return { pathname: absolute ? path.slice(absolute[0].length) || '/' : path, searchParams: new URLSearchParams(q < 0 ? '' : target.slice(q + 1)) };
 }
 
 function methodVerb(method: string): string {

@@ -4,7 +4,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { Registry } from 'prom-client';
-import { ApiTooManyRequestsError, statusForError } from '../../core/index.js';
+import { ApiBadRequestError, ApiTooManyRequestsError, statusForError } from '../../core/index.js';
 import type { Status } from '../../core/index.js';
 import { DEFAULT_MAX_REQUEST_BODY_BYTES, decodeRequestBody, mediaType, readRequestBody } from './body.js';
 import { resolveKubeRequestInfo } from './request-info.js';
@@ -160,7 +160,15 @@ export class KubeHttpServer {
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
-    const info = resolveKubeRequestInfo(req.method ?? 'GET', req.url ?? '/');
+    let info: KubeRequestInfo;
+    try {
+      info = resolveKubeRequestInfo(req.method ?? 'GET', req.url ?? '/');
+    } catch (err) {
+      // A request line the parser cannot read is the client's error, never the process's.
+      req.resume();
+      writeStatus(res, statusForError(new ApiBadRequestError(`malformed request path: ${err instanceof Error ? err.message : String(err)}`)), err);
+      return;
+    }
     const labels = metricLabels(info, this.component);
     const abort = new AbortController();
     res.on('close', () => abort.abort());
