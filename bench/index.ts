@@ -1,3 +1,13 @@
 // Public surface of bench/: benchmarks the CLI runs.
 export { runStoreBench } from './store.js';
 export type { StoreBenchOptions, StoreBenchResult } from './store.js';
+export { runApiBench, API_BENCH_PHASES, API_BENCH_DEFAULT_POOL } from './api.js';
+export type { ApiBenchOptions, ApiBenchReport, ApiBenchPhase, ApiBenchCleanup } from './api.js';
+export { ApiBenchClient, ApiBenchStatusError, ApiBenchTimeoutError } from './api-client.js';
+export type { ApiBenchTarget, ApiBenchResponse } from './api-client.js';
+export { apiBenchSummaryJson, apiBenchSucceeded, formatApiBenchTable, API_BENCH_TARGETS } from './api-report.js';
+export { loadKubeconfigTarget, KubeconfigTargetError } from './api-target.js';
+export { ApiLatencyRecorder, nearestRankPercentile, API_LATENCY_MAX_SAMPLES } from './api-stats.js';
+export type { ApiLatencySummary } from './api-stats.js';
+export { runOpenLoop, runBounded } from './api-open-loop.js';
+export type { OpenLoopOptions, OpenLoopResult } from './api-open-loop.js';

@@ -14,7 +14,7 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage
   lincheck: { run: lincheckCommand, usage: LINCHECK_USAGE, about: 'check a JSON-lines key-value history for linearizability' },
   store: { run: storeCommand, usage: STORE_USAGE, about: 'run one member of the replicated store (etcd v3 API)' },
   master: { run: masterCommand, usage: MASTER_USAGE, about: 'run a master: a store member and the Kubernetes API server' },
-  bench: { run: benchCommand, usage: BENCH_USAGE, about: 'benchmarks: store (any etcd v3 endpoints)' },
+  bench: { run: benchCommand, usage: BENCH_USAGE, about: 'benchmarks: api, store (any etcd v3 endpoints)' },
   up: { run: upCommand, usage: 'usage: flotilla up [--masters 3] [--workers 0] [--data-dir DIR] [--external-etcd etcd://HOST:PORT,…]', about: 'start a local cluster as separate processes' },
   kubeconfig: { run: kubeconfigCommand, usage: 'usage: flotilla kubeconfig [--data-dir DIR]', about: 'print the path of the local cluster\'s admin kubeconfig' },
   status: { run: statusCommand, usage: 'usage: flotilla status [--json] [--data-dir DIR]', about: 'show the local cluster\'s processes and Raft state' },

@@ -1,12 +1,14 @@
 import { runStoreBench } from '../../bench/index.js';
 import { intFlag, parseArgs, rejectUnknown, UsageError } from '../args.js';
+import { BENCH_API_USAGE, benchApiCommand } from './bench-api.js';
 
 export const BENCH_USAGE =
-  'usage: flotilla bench store --endpoints HOST:PORT[,…] [--clients C] [--conns N] [--total N] [--val-size B] [--op put|range|txn] [--linearizable|--serializable]';
+  'usage: flotilla bench store --endpoints HOST:PORT[,…] [--clients C] [--conns N] [--total N] [--val-size B] [--op put|range|txn] [--linearizable|--serializable]\n' + BENCH_API_USAGE;
 
 /** `flotilla bench store`: drives any etcd v3 endpoints; the last line is JSON. */
 export async function benchCommand(argv: string[]): Promise<number> {
   const [what, ...rest] = argv;
+  if (what === 'api') return benchApiCommand(rest);
   if (what !== 'store') throw new UsageError(`unknown benchmark "${what ?? ''}"`);
   const args = parseArgs(rest, ['linearizable', 'serializable']);
   rejectUnknown(args, ['endpoints', 'clients', 'conns', 'total', 'val-size', 'op', 'linearizable', 'serializable']);
