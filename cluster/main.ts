@@ -50,12 +50,14 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A command that failed exits at once: a server that could not start (a port taken) must not
+// linger half-started with its other listeners open.
 main(process.argv.slice(2)).then(
   (code) => {
-    process.exitCode = code;
+    if (code !== 0) process.exit(code);
   },
   (err: unknown) => {
     console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
-    process.exitCode = 1;
+    process.exit(1);
   },
 );

@@ -3,7 +3,7 @@
 // in turn. An expectation is what etcd does, so a case failing only for Flotilla is a difference
 // from etcd (the reported ones are listed in etcdctl-cases/context.ts, KNOWN_DIFFERENCES).
 // Each backend's cluster is started once; the cases run in order on it (the last two change its
-// membership and stop members). Then `check perf` runs on a fresh cluster with default flags.
+// membership and stop members). `check perf` is in check-perf.test.ts, which runs alone.
 import t from 'tap';
 import type { Test } from 'tap';
 import type { BackendKind, ClusterOptions, TestCluster } from './harness/index.js';
@@ -12,7 +12,7 @@ import type { Case, Ctx } from './etcdctl-cases/context.js';
 import { CASE_TIMEOUT_MS } from './etcdctl-cases/context.js';
 import { KV_CASES } from './etcdctl-cases/kv.js';
 import { LEASE_CASES } from './etcdctl-cases/lease.js';
-import { CHECK_PERF_CASE, MAINTENANCE_CASES } from './etcdctl-cases/maintenance.js';
+import { MAINTENANCE_CASES } from './etcdctl-cases/maintenance.js';
 import { MEMBERSHIP_CASES } from './etcdctl-cases/membership.js';
 import { QUORUM_CASES } from './etcdctl-cases/quorum.js';
 import { WATCH_CASES } from './etcdctl-cases/watch.js';
@@ -46,12 +46,6 @@ const BACKENDS: readonly BackendRun[] = [
   { kind: 'etcd', start: startEtcdCluster, skip: skipUnless('etcd', ETCDCTL_BIN !== undefined && ETCD_BIN !== undefined, 'etcd or etcdctl') },
 ];
 
-/**
- * check perf writes for a minute, so CI runs it against Flotilla only; etcd 3.4 passes it on
- * this harness (FLOTILLA_IT_PERF_ETCD=1 runs it there too, to check the case itself).
- */
-const PERF_ON_ETCD = process.env.FLOTILLA_IT_PERF_ETCD === '1';
-
 async function withCluster(t: Test, backend: BackendRun, opts: ClusterOptions, cases: readonly Case[]): Promise<void> {
   const startedAt = Date.now();
   const cluster = await backend.start(opts);
@@ -68,7 +62,3 @@ for (const backend of BACKENDS) {
   void t.test(backend.kind, { skip: backend.skip, timeout: 0 }, (t) => withCluster(t, backend, CASES_CLUSTER_OPTIONS, CASES));
 }
 
-for (const backend of BACKENDS) {
-  const skip = backend.skip || (backend.kind === 'etcd' && !PERF_ON_ETCD ? 'a minute long; etcd passes it (FLOTILLA_IT_PERF_ETCD=1 runs it)' : false);
-  void t.test(`${backend.kind}, default flags: check perf`, { skip, timeout: 0 }, (t) => withCluster(t, backend, CLUSTER_OPTIONS, [CHECK_PERF_CASE]));
-}

@@ -59,7 +59,7 @@ export function decodeRequestBody(body: Buffer, type: string, accepted: readonly
   if (t === 'application/yaml' || t === 'application/apply-patch+yaml') {
     try {
       // One document; maxAliasCount bounds alias expansion (a "billion laughs" body).
-      return parseYaml(text, { maxAliasCount: 100, uniqueKeys: true, logLevel: 'silent' }) as unknown;
+      return parseYaml(text, { maxAliasCount: 100, uniqueKeys: true, logLevel: 'error' }) as unknown;
     } catch (err) {
       throw new ApiBadRequestError(`error converting YAML to JSON: ${(err as Error).message.split('\n')[0]}`);
     }
