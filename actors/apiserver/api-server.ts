@@ -1,4 +1,4 @@
-import { API_RESOURCES, StorageKeyExistsError, registryObjectKey } from '../../core/index.js';
+import { API_RESOURCES, formatRfc3339, StorageKeyExistsError, registryObjectKey } from '../../core/index.js';
 import type { ApiResourceType, Random, Storage } from '../../core/index.js';
 import type { Clock } from '../../raft/index.js';
 import type { KubeHandler } from '../../transport/index.js';
@@ -7,7 +7,7 @@ import type { AdmissionPlugin } from './admission.js';
 import { createApiHandler } from './api-handler.js';
 import type { Authenticator, Authorizer } from './auth.js';
 import { ALLOW_AUTHENTICATED } from './auth.js';
-import { newUid, rfc3339 } from './object-meta.js';
+import { newUid } from './object-meta.js';
 import { ResourceTable } from './resources.js';
 import { ResourceRest } from './rest.js';
 
@@ -73,7 +73,7 @@ export class ApiServer {
       const ns = {
         apiVersion: 'v1',
         kind: 'Namespace',
-        metadata: { name, uid: newUid(this.o.random), creationTimestamp: rfc3339(this.o.clock.now()), labels: { 'kubernetes.io/metadata.name': name } },
+        metadata: { name, uid: newUid(this.o.random), creationTimestamp: formatRfc3339(this.o.clock.now()), labels: { 'kubernetes.io/metadata.name': name } },
         spec: { finalizers: ['kubernetes'] },
         status: { phase: 'Active' },
       };

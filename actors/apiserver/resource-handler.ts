@@ -267,17 +267,13 @@ async function servePatch(c: ResourceRequestContext): Promise<KubeHttpResponse> 
     info.name,
     (current) => {
       const next = applyPatch(rest.type, current, patchType, patch);
-      warnings = decodePatched(rest, next, o.fieldValidation);
+      warnings = decodeObject(rest.type, next, o.fieldValidation, 'patch');
       return next;
     },
     info.subresource,
     o,
   );
   return json(200, r.object, warnings);
-}
-
-function decodePatched(rest: ResourceRest, obj: JsonMap, directive: FieldValidationDirective): string[] {
-  return decodeObject(rest.type, obj, directive, 'patch');
 }
 
 async function serveDeleteCollection(c: ResourceRequestContext): Promise<KubeHttpResponse> {

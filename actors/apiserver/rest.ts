@@ -1,11 +1,12 @@
 import { ApiBadRequestError, ApiConflictError, ApiGenerateNameConflictError, ApiInvalidError, ApiNotFoundError, resourceApiVersion, fieldRequired, StorageKeyExistsError } from '../../core/index.js';
+import { formatRfc3339, generateObjectName } from '../../core/index.js';
 import type { ApiResourceType, FieldValidationDirective, KubeObject, Pod, Random, Storage, StorageObject, StoragePredicate } from '../../core/index.js';
 import { applyPodAdmissionDefaults, prepareObjectForCreate, prepareObjectForUpdate, prepareStatusUpdate } from '../../core/index.js';
 import { registryCollectionKey, registryObjectKey } from '../../core/index.js';
 import type { Clock } from '../../raft/index.js';
 import type { Admission, AdmissionAttributes } from './admission.js';
 import { checkTypeMeta, decodeObject, defaultObject, validateCreate, validateUpdate } from './kinds.js';
-import { finalizersOf, generateObjectName, isJsonMap, metaOf, metaString, newUid, rfc3339 } from './object-meta.js';
+import { finalizersOf, isJsonMap, metaOf, metaString, newUid } from './object-meta.js';
 import type { JsonMap } from './object-meta.js';
 import { apiErrorFromStorage } from './storage-errors.js';
 import type { UserInfo } from './auth.js';
@@ -313,12 +314,12 @@ export class ResourceRest {
         if (policyFinalizer && !finalizers.includes(policyFinalizer)) meta.finalizers = [...finalizers, policyFinalizer];
         if (isNamespace) obj.status = { ...(isJsonMap(obj.status) ? obj.status : {}), phase: 'Terminating' };
         if (!meta.deletionTimestamp) {
-          meta.deletionTimestamp = rfc3339(this.clock.now() + grace * 1000);
+          meta.deletionTimestamp = formatRfc3339(this.clock.now() + grace * 1000);
           meta.deletionGracePeriodSeconds = grace;
         } else if (typeof meta.deletionGracePeriodSeconds === 'number' && grace < meta.deletionGracePeriodSeconds) {
           // A shorter grace period shortens the deletion, as kube's BeforeDelete allows.
           meta.deletionGracePeriodSeconds = grace;
-          meta.deletionTimestamp = rfc3339(this.clock.now() + grace * 1000);
+          meta.deletionTimestamp = formatRfc3339(this.clock.now() + grace * 1000);
         }
         delete meta.resourceVersion;
         return obj;
