@@ -6,3 +6,4 @@ export * from './kubelet/index.js';
 export * from './controllers/index.js';
 export * from './leader/index.js';
 export * from './events/index.js';
+export * from './scheduler/index.js';

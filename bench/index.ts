@@ -11,3 +11,7 @@ export { ApiLatencyRecorder, nearestRankPercentile, API_LATENCY_MAX_SAMPLES } fr
 export type { ApiLatencySummary } from './api-stats.js';
 export { runOpenLoop, runBounded } from './api-open-loop.js';
 export type { OpenLoopOptions, OpenLoopResult } from './api-open-loop.js';
+export { runStartupBench, STARTUP_BENCH_DELETE_CONCURRENCY, STARTUP_BENCH_LABEL } from './startup.js';
+export type { StartupBenchOptions, StartupBenchResult } from './startup.js';
+export { runSchedulerBench } from './scheduler.js';
+export type { SchedulerBenchOptions, SchedulerBenchResult } from './scheduler.js';

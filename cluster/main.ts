@@ -2,10 +2,12 @@
 import { UsageError } from './args.js';
 import { BENCH_USAGE, benchCommand } from './commands/bench.js';
 import { demoCommand } from './commands/demo.js';
+import { IMAGE_USAGE, imageCommand } from './commands/image.js';
 import { LINCHECK_USAGE, lincheckCommand } from './commands/lincheck.js';
 import { SIM_USAGE, simCommand } from './commands/sim.js';
 import { MASTER_USAGE, masterCommand } from './master/run.js';
 import { STORE_USAGE, storeCommand } from './store/run.js';
+import { WORKER_USAGE, workerCommand } from './worker/run.js';
 import { downCommand, kubeconfigCommand, restartCommand, statusCommand, stopCommand, upCommand } from './launcher/commands.js';
 
 const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage: string; about: string }> = {
@@ -14,12 +16,14 @@ const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage
   lincheck: { run: lincheckCommand, usage: LINCHECK_USAGE, about: 'check a JSON-lines key-value history for linearizability' },
   store: { run: storeCommand, usage: STORE_USAGE, about: 'run one member of the replicated store (etcd v3 API)' },
   master: { run: masterCommand, usage: MASTER_USAGE, about: 'run a master: a store member and the Kubernetes API server' },
+  worker: { run: workerCommand, usage: WORKER_USAGE, about: 'run a worker: a kubelet per node (or many hollow nodes) against the masters' },
   bench: { run: benchCommand, usage: BENCH_USAGE, about: 'benchmarks: api, store (any etcd v3 endpoints)' },
   up: { run: upCommand, usage: 'usage: flotilla up [--masters 3] [--workers 0] [--data-dir DIR] [--external-etcd etcd://HOST:PORT,…]', about: 'start a local cluster as separate processes' },
   kubeconfig: { run: kubeconfigCommand, usage: 'usage: flotilla kubeconfig [--data-dir DIR]', about: 'print the path of the local cluster\'s admin kubeconfig' },
   status: { run: statusCommand, usage: 'usage: flotilla status [--json] [--data-dir DIR]', about: 'show the local cluster\'s processes and Raft state' },
   down: { run: downCommand, usage: 'usage: flotilla down [--purge] [--data-dir DIR]', about: 'stop the local cluster (--purge deletes its data)' },
   stop: { run: stopCommand, usage: 'usage: flotilla stop NAME [--signal TERM|KILL|STOP|CONT] [--data-dir DIR]', about: 'stop (or signal) one process of the local cluster' },
+  image: { run: imageCommand, usage: IMAGE_USAGE, about: 'import images into the node-local image store, list them' },
   restart: { run: restartCommand, usage: 'usage: flotilla restart NAME [--data-dir DIR]', about: 'restart one process of the local cluster' },
 };
 

@@ -1,4 +1,4 @@
-import { ApiStatusError, resourceApiStatusOf } from '../../core/index.js';
+import { ApiStatusError, resourceApiStatusOf, toResourceApiError } from '../../core/index.js';
 import type {
   GroupVersionResource,
   ResourceClient,
@@ -23,6 +23,7 @@ import type { JsonMap } from './object-meta.js';
 import { applyPatch } from './patch.js';
 import { decodeObject } from './kinds.js';
 import { selectionPredicate, ResourceNotFoundError } from './resource-handler.js';
+import { bindPod } from './subresources.js';
 import type { ResourceRest, WriteOptions } from './rest.js';
 import { openWatchStream } from './watch-stream.js';
 
@@ -45,6 +46,15 @@ export class ApiServerResourceClient implements ResourceClient {
     return rest;
   }
 
+  /** The contract's errors: ResourceApiError with the Status, whatever the registry threw. */
+  private async call<R>(f: () => Promise<R>): Promise<R> {
+    try {
+      return await f();
+    } catch (err) {
+      throw toResourceApiError(err);
+    }
+  }
+
   private opts(o?: ResourceCreateOptions | ResourceDeleteOptions): WriteOptions {
     return { dryRun: o?.dryRun === true, fieldValidation: 'Strict', user: this.user };
   }
@@ -53,25 +63,39 @@ export class ApiServerResourceClient implements ResourceClient {
     return rest.type.namespaced ? (namespace ?? '') : '';
   }
 
-  async get<T extends ResourceObject = ResourceObject>(ref: ResourceObjectRef): Promise<T> {
-    const rest = this.rest(ref);
-    return (await rest.get(this.ns(rest, ref.namespace), ref.name)) as T;
+  /**
+   * POST pods/NAME/binding: assigns the pod to `nodeName`, only if it is still the pod with `uid`
+   * (409 otherwise, or when it is bound already or being deleted). Not part of ResourceClient: it
+   * is the binder of the scheduler that runs beside the API server.
+   */
+  async bindPod(namespace: string, name: string, nodeName: string, uid?: string): Promise<void> {
+    const binding = { apiVersion: 'v1', kind: 'Binding', metadata: { name, ...(uid ? { uid } : {}) }, target: { apiVersion: 'v1', kind: 'Node', name: nodeName } };
+    await this.call(() => bindPod(this.rest({ group: '', version: 'v1', resource: 'pods' }), namespace, name, binding, this.opts()));
   }
 
-  async list<T extends ResourceObject = ResourceObject>(resource: GroupVersionResource, o: ResourceListOptions = {}): Promise<ResourceListResult<T>> {
-    const rest = this.rest(resource);
-    const q = new URLSearchParams();
-    if (o.labelSelector) q.set('labelSelector', o.labelSelector);
-    if (o.fieldSelector) q.set('fieldSelector', o.fieldSelector);
-    const predicate = selectionPredicate({ rest }, q);
-    const r = await rest.list(this.ns(rest, o.namespace), {
-      ...(predicate ? { predicate } : {}),
-      ...(o.limit !== undefined ? { limit: o.limit } : {}),
-      ...(o.continue ? { continue: o.continue } : {}),
-      ...(o.resourceVersion !== undefined ? { resourceVersion: o.resourceVersion } : {}),
-      ...(o.resourceVersionMatch ? { resourceVersionMatch: o.resourceVersionMatch } : {}),
+  get<T extends ResourceObject = ResourceObject>(ref: ResourceObjectRef): Promise<T> {
+    return this.call(async () => {
+      const rest = this.rest(ref);
+      return (await rest.get(this.ns(rest, ref.namespace), ref.name)) as T;
     });
-    return { items: r.items as T[], resourceVersion: r.resourceVersion, ...(r.continue ? { continue: r.continue } : {}) };
+  }
+
+  list<T extends ResourceObject = ResourceObject>(resource: GroupVersionResource, o: ResourceListOptions = {}): Promise<ResourceListResult<T>> {
+    return this.call(async () => {
+      const rest = this.rest(resource);
+      const q = new URLSearchParams();
+      if (o.labelSelector) q.set('labelSelector', o.labelSelector);
+      if (o.fieldSelector) q.set('fieldSelector', o.fieldSelector);
+      const predicate = selectionPredicate({ rest }, q);
+      const r = await rest.list(this.ns(rest, o.namespace), {
+        ...(predicate ? { predicate } : {}),
+        ...(o.limit !== undefined ? { limit: o.limit } : {}),
+        ...(o.continue ? { continue: o.continue } : {}),
+        ...(o.resourceVersion !== undefined ? { resourceVersion: o.resourceVersion } : {}),
+        ...(o.resourceVersionMatch ? { resourceVersionMatch: o.resourceVersionMatch } : {}),
+      });
+      return { items: r.items as T[], resourceVersion: r.resourceVersion, ...(r.continue ? { continue: r.continue } : {}) };
+    });
   }
 
   watch(resource: GroupVersionResource, o: ResourceWatchOptions, onEvents: ResourceWatchEventsHandler, onClose: ResourceWatchCloseHandler): ResourceWatch {
@@ -108,7 +132,7 @@ export class ApiServerResourceClient implements ResourceClient {
           if (!stopped) onClose();
         },
         (err: unknown) => {
-          if (!stopped) onClose(err instanceof Error ? err : new Error(String(err)));
+          if (!stopped) onClose(toResourceApiError(err));
         },
       );
     });
@@ -120,10 +144,12 @@ export class ApiServerResourceClient implements ResourceClient {
     };
   }
 
-  async create<T extends ResourceObject = ResourceObject>(resource: GroupVersionResource, object: T, o?: ResourceCreateOptions): Promise<T> {
-    const rest = this.rest(resource);
-    const ns = this.ns(rest, metaString(object as unknown as JsonMap, 'namespace'));
-    return (await rest.create(ns, structuredClone(object), this.opts(o))).object as T;
+  create<T extends ResourceObject = ResourceObject>(resource: GroupVersionResource, object: T, o?: ResourceCreateOptions): Promise<T> {
+    return this.call(async () => {
+      const rest = this.rest(resource);
+      const ns = this.ns(rest, metaString(object as unknown as JsonMap, 'namespace'));
+      return (await rest.create(ns, structuredClone(object), this.opts(o))).object as T;
+    });
   }
 
   async update<T extends ResourceObject = ResourceObject>(resource: GroupVersionResource, object: T, o?: ResourceUpdateOptions): Promise<T> {
@@ -134,43 +160,49 @@ export class ApiServerResourceClient implements ResourceClient {
     return this.write(resource, object, 'status', o);
   }
 
-  private async write<T extends ResourceObject>(resource: GroupVersionResource, object: T, sub: '' | 'status', o?: ResourceUpdateOptions): Promise<T> {
-    const rest = this.rest(resource);
-    const obj = object as unknown as JsonMap;
-    const ns = this.ns(rest, metaString(obj, 'namespace'));
-    return (await rest.update(ns, metaString(obj, 'name'), structuredClone(obj), sub, this.opts(o))).object as T;
+  private write<T extends ResourceObject>(resource: GroupVersionResource, object: T, sub: '' | 'status', o?: ResourceUpdateOptions): Promise<T> {
+    return this.call(async () => {
+      const rest = this.rest(resource);
+      const obj = object as unknown as JsonMap;
+      const ns = this.ns(rest, metaString(obj, 'namespace'));
+      return (await rest.update(ns, metaString(obj, 'name'), structuredClone(obj), sub, this.opts(o))).object as T;
+    });
   }
 
-  async patch<T extends ResourceObject = ResourceObject>(ref: ResourceObjectRef, patchType: ResourcePatchType, patch: unknown, o?: ResourceUpdateOptions): Promise<T> {
-    const rest = this.rest(ref);
-    const opts = this.opts(o);
-    const r = await rest.updateWith(
-      this.ns(rest, ref.namespace),
-      ref.name,
-      (current) => {
-        const next = applyPatch(rest.type, current, patchType, patch);
-        decodeObject(rest.type, next, opts.fieldValidation, 'patch');
-        return next;
-      },
-      '',
-      opts,
-    );
-    return r.object as T;
+  patch<T extends ResourceObject = ResourceObject>(ref: ResourceObjectRef, patchType: ResourcePatchType, patch: unknown, o?: ResourceUpdateOptions): Promise<T> {
+    return this.call(async () => {
+      const rest = this.rest(ref);
+      const opts = this.opts(o);
+      const r = await rest.updateWith(
+        this.ns(rest, ref.namespace),
+        ref.name,
+        (current) => {
+          const next = applyPatch(rest.type, current, patchType, patch);
+          decodeObject(rest.type, next, opts.fieldValidation, 'patch');
+          return next;
+        },
+        '',
+        opts,
+      );
+      return r.object as T;
+    });
   }
 
-  async delete<T extends ResourceObject = ResourceObject>(ref: ResourceObjectRef, o: ResourceDeleteOptions = {}): Promise<T> {
-    const rest = this.rest(ref);
-    const r = await rest.delete(
-      this.ns(rest, ref.namespace),
-      ref.name,
-      {
-        ...(o.propagationPolicy ? { propagationPolicy: o.propagationPolicy } : {}),
-        ...(o.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: o.gracePeriodSeconds } : {}),
-        ...(o.preconditions ? { preconditions: o.preconditions } : {}),
-      },
-      this.opts(o),
-    );
-    return r.object as T;
+  delete<T extends ResourceObject = ResourceObject>(ref: ResourceObjectRef, o: ResourceDeleteOptions = {}): Promise<T> {
+    return this.call(async () => {
+      const rest = this.rest(ref);
+      const r = await rest.delete(
+        this.ns(rest, ref.namespace),
+        ref.name,
+        {
+          ...(o.propagationPolicy ? { propagationPolicy: o.propagationPolicy } : {}),
+          ...(o.gracePeriodSeconds !== undefined ? { gracePeriodSeconds: o.gracePeriodSeconds } : {}),
+          ...(o.preconditions ? { preconditions: o.preconditions } : {}),
+        },
+        this.opts(o),
+      );
+      return r.object as T;
+    });
   }
 }
 

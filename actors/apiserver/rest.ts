@@ -55,6 +55,11 @@ export class ResourceRest {
     this.gr = { group: type.group, resource: type.resource };
   }
 
+  /** The injected clock's time (ms since the epoch), for subresources that stamp times. */
+  nowMs(): number {
+    return this.clock.now();
+  }
+
   /** Throws the 400 kube answers for a name or namespace that cannot be a key segment ('', '..', '/', '%'). */
   key(namespace: string, name: string): string {
     try {

@@ -1,4 +1,4 @@
-import { ApiBadRequestError, ApiConflictError, ApiInvalidError, ApiNotFoundError, fieldInvalid, labelSelectorString } from '../../core/index.js';
+import { ApiBadRequestError, ApiConflictError, ApiInvalidError, ApiNotFoundError, fieldInvalid, formatRfc3339, labelSelectorString } from '../../core/index.js';
 import { isJsonMap, metaOf, metaString } from './object-meta.js';
 import type { JsonMap } from './object-meta.js';
 import { applyPatch } from './patch.js';
@@ -73,12 +73,14 @@ export async function bindPod(rest: ResourceRest, namespace: string, name: strin
     name,
     (pod) => {
       const spec = isJsonMap(pod.spec) ? pod.spec : {};
+      const bindingUid = isJsonMap(body.metadata) && typeof body.metadata.uid === 'string' ? body.metadata.uid : '';
+      if (bindingUid !== '' && metaOf(pod).uid !== bindingUid) throw new ApiConflictError({ group: '', resource: 'pods' }, name, `Precondition failed: UID in precondition: ${bindingUid}, UID in object meta: ${String(metaOf(pod).uid ?? '')}`);
       if (metaOf(pod).deletionTimestamp) throw new ApiConflictError({ group: '', resource: 'pods' }, name, `pod ${name} is being deleted, cannot be assigned to a host`);
       if (typeof spec.nodeName === 'string' && spec.nodeName !== '') throw new ApiConflictError({ group: '', resource: 'pods/binding' }, name, `pod ${name} is already assigned to node "${spec.nodeName}"`);
       pod.spec = { ...spec, nodeName: node };
       const status = isJsonMap(pod.status) ? pod.status : {};
       const conditions = Array.isArray(status.conditions) ? (status.conditions as JsonMap[]).filter((c) => c.type !== 'PodScheduled') : [];
-      pod.status = { ...status, conditions: [...conditions, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z') }] };
+      pod.status = { ...status, conditions: [...conditions, { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: formatRfc3339(rest.nowMs()) }] };
       return pod;
     },
     'binding',

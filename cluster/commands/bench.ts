@@ -1,14 +1,18 @@
-import { runStoreBench } from '../../bench/index.js';
+import { runSchedulerBench, runStoreBench } from '../../bench/index.js';
 import { intFlag, parseArgs, rejectUnknown, UsageError } from '../args.js';
 import { BENCH_API_USAGE, benchApiCommand } from './bench-api.js';
+import { BENCH_STARTUP_USAGE, benchStartupCommand } from '../worker/startup-bench-command.js';
 
 export const BENCH_USAGE =
-  'usage: flotilla bench store --endpoints HOST:PORT[,…] [--clients C] [--conns N] [--total N] [--val-size B] [--op put|range|txn] [--linearizable|--serializable]\n' + BENCH_API_USAGE;
+  'usage: flotilla bench scheduler [--nodes N] [--pods P]\n' +
+  'usage: flotilla bench store --endpoints HOST:PORT[,…] [--clients C] [--conns N] [--total N] [--val-size B] [--op put|range|txn] [--linearizable|--serializable]\n' + BENCH_API_USAGE + '\n' + BENCH_STARTUP_USAGE;
 
 /** `flotilla bench store`: drives any etcd v3 endpoints; the last line is JSON. */
 export async function benchCommand(argv: string[]): Promise<number> {
   const [what, ...rest] = argv;
   if (what === 'api') return benchApiCommand(rest);
+  if (what === 'scheduler') return benchSchedulerCommand(rest);
+  if (what === 'startup') return benchStartupCommand(rest);
   if (what !== 'store') throw new UsageError(`unknown benchmark "${what ?? ''}"`);
   const args = parseArgs(rest, ['linearizable', 'serializable']);
   rejectUnknown(args, ['endpoints', 'clients', 'conns', 'total', 'val-size', 'op', 'linearizable', 'serializable']);
@@ -29,4 +33,14 @@ export async function benchCommand(argv: string[]): Promise<number> {
   console.error(`${r.ops} ${op}s (${r.errors} errors) in ${r.seconds} s: ${r.qps}/s, p50 ${r.p50Ms} ms, p90 ${r.p90Ms} ms, p99 ${r.p99Ms} ms`);
   console.log(JSON.stringify({ ops: r.ops, qps: r.qps, p50Ms: r.p50Ms, p99Ms: r.p99Ms, errors: r.errors }));
   return r.errors === 0 ? 0 : 1;
+}
+
+/** `flotilla bench scheduler`: the scheduler in-process over an in-memory API; the last line is JSON. */
+async function benchSchedulerCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, []);
+  rejectUnknown(args, ['nodes', 'pods']);
+  const r = await runSchedulerBench({ nodes: intFlag(args, 'nodes', 1000, 1, 100_000), pods: intFlag(args, 'pods', 10_000, 1, 1_000_000) });
+  console.error(`${r.bound}/${r.pods} pods bound on ${r.nodes} nodes in ${r.seconds} s: ${r.podsPerSecond} pods/s, p50 ${r.p50Ms} ms, p90 ${r.p90Ms} ms, p99 ${r.p99Ms} ms`);
+  console.log(JSON.stringify({ nodes: r.nodes, pods: r.pods, podsPerSecond: r.podsPerSecond, p50Ms: r.p50Ms, p99Ms: r.p99Ms }));
+  return r.bound === r.pods ? 0 : 1;
 }

@@ -11,10 +11,15 @@ import { fetchStatus } from './member-status.js';
 import { freePort } from './ports.js';
 import type { ClusterState, ProcessRecord } from './state.js';
 import { clusterDir, isAlive, readState, writeState } from './state.js';
+import { waitForWorkerNodes, workerRecords } from './workers.js';
 
 const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
+/** Most workers `flotilla up` starts. */
+const MAX_LOCAL_WORKERS = 64;
+
+const mastersOf = (state: ClusterState): ProcessRecord[] => state.processes.filter((p) => p.kind !== 'worker');
 
 function spawnProcess(p: ProcessRecord): number {
   mkdirSync(p.dataDir, { recursive: true });
@@ -34,14 +39,14 @@ async function waitForLeader(state: ClusterState, timeoutMs: number): Promise<Ma
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const statuses = new Map<string, MemberStatus>();
-    for (const p of state.processes) {
+    for (const p of mastersOf(state)) {
       const s = await fetchStatus(p.urls.metrics);
       if (s) statuses.set(p.name, s);
     }
     const leader = [...statuses.values()].some((s) => s.raft.state === 'leader');
-    if (leader && statuses.size === state.processes.length) return statuses;
+    if (leader && statuses.size === mastersOf(state).length) return statuses;
     if (Date.now() > deadline) {
-      const dead = state.processes.filter((p) => !isAlive(p.pid)).map((p) => `${p.name} (see ${p.logFile})`);
+      const dead = mastersOf(state).filter((p) => !isAlive(p.pid)).map((p) => `${p.name} (see ${p.logFile})`);
       throw new Error(`no leader elected within ${timeoutMs / 1000} s${dead.length ? `; exited: ${dead.join(', ')}` : ''}`);
     }
     await sleep(100);
@@ -51,7 +56,7 @@ async function waitForLeader(state: ClusterState, timeoutMs: number): Promise<Ma
 /** Waits until every master's API server answers /readyz (the CA is the cluster's own). */
 async function waitForApi(state: ClusterState, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (const p of state.processes) {
+  for (const p of mastersOf(state)) {
     if (p.urls.api === undefined) continue;
     for (;;) {
       const code = await new Promise<number>((resolve) => {
@@ -73,7 +78,7 @@ async function waitForApi(state: ClusterState, timeoutMs: number): Promise<void>
  * `flotilla up --external-etcd etcd://…`: masters that run only the API server (and its
  * controllers) on a user's etcd cluster; there is no built-in store to start.
  */
-async function upOnExternalEtcd(dir: string, masters: number, storeUrl: string): Promise<number> {
+async function upOnExternalEtcd(dir: string, masters: number, workers: number, storeUrl: string): Promise<number> {
   const names = Array.from({ length: masters }, (_, i) => `m${i + 1}`);
   const ports = new Map<string, { api: number; resource: number }>();
   for (const n of names) ports.set(n, { api: await freePort(), resource: await freePort() });
@@ -95,6 +100,7 @@ async function upOnExternalEtcd(dir: string, masters: number, storeUrl: string):
   for (const p of processes) p.pid = spawnProcess(p);
   writeState(dir, state);
   await waitForApi(state, READY_TIMEOUT_MS);
+  await startWorkers(dir, state, workers);
   console.log(`cluster up in ${dir}, on the etcd cluster at ${storeUrl}`);
   await printStatus(state, false);
   printHints(state, dir);
@@ -121,8 +127,7 @@ export async function upCommand(argv: string[]): Promise<number> {
   const masters = intFlag(args, 'masters', 3, 1, 7);
   const externalEtcd = args.flags.get('external-etcd');
   if (externalEtcd === true) throw new UsageError('--external-etcd needs etcd://HOST:PORT[,HOST:PORT…]');
-  const workers = intFlag(args, 'workers', 0, 0, 0);
-  void workers; // Workers arrive with the kubelet; 0 is the only value accepted until then.
+  const workers = intFlag(args, 'workers', 0, 0, MAX_LOCAL_WORKERS);
   const dir = clusterDir(args.flags.get('data-dir') as string | undefined);
   const existing = readState(dir);
   if (existing && existing.processes.some((p) => isAlive(p.pid))) {
@@ -132,17 +137,20 @@ export async function upCommand(argv: string[]): Promise<number> {
     return 0;
   }
   if (existing) {
-    // Stopped cluster: start the same processes again on the same ports and data.
-    for (const p of existing.processes) p.pid = spawnProcess(p);
+    // Stopped cluster: start the same processes again on the same ports and data, workers last.
+    for (const p of mastersOf(existing)) p.pid = spawnProcess(p);
     writeState(dir, existing);
     if (existing.externalEtcd === undefined) await waitForLeader(existing, READY_TIMEOUT_MS);
     await waitForApi(existing, READY_TIMEOUT_MS);
+    for (const p of existing.processes) if (p.kind === 'worker') p.pid = spawnProcess(p);
+    writeState(dir, existing);
+    await waitForWorkerNodes(dir, existing, READY_TIMEOUT_MS);
     console.log(`restarted the cluster in ${dir}`);
     await printStatus(existing, false);
     printHints(existing, dir);
     return 0;
   }
-  if (typeof externalEtcd === 'string') return upOnExternalEtcd(dir, masters, externalEtcd);
+  if (typeof externalEtcd === 'string') return upOnExternalEtcd(dir, masters, workers, externalEtcd);
   const token = `flotilla-${process.pid}-${Date.now().toString(36)}`;
   const names = Array.from({ length: masters }, (_, i) => `m${i + 1}`);
   const ports = new Map<string, { client: number; peer: number; metrics: number; api: number; resource: number }>();
@@ -183,14 +191,27 @@ export async function upCommand(argv: string[]): Promise<number> {
   writeState(dir, state);
   await waitForLeader(state, READY_TIMEOUT_MS);
   await waitForApi(state, READY_TIMEOUT_MS);
+  await startWorkers(dir, state, workers);
   console.log(`cluster up in ${dir}`);
   await printStatus(state, false);
   printHints(state, dir);
   return 0;
 }
 
+/** Starts `count` worker processes, records them, and waits until their Nodes are Ready. */
+async function startWorkers(dir: string, state: ClusterState, count: number): Promise<void> {
+  if (count === 0) return;
+  const records = await workerRecords(dir, state, count);
+  for (const p of records) {
+    p.pid = spawnProcess(p);
+    state.processes.push(p);
+  }
+  writeState(dir, state);
+  await waitForWorkerNodes(dir, state, READY_TIMEOUT_MS);
+}
+
 function printHints(state: ClusterState, dir: string): void {
-  const endpoints = state.externalEtcd?.replace(/^etcd:\/\//, '') ?? state.processes.map((p) => p.urls.client.replace('http://', '')).join(',');
+  const endpoints = state.externalEtcd?.replace(/^etcd:\/\//, '') ?? mastersOf(state).map((p) => p.urls.client.replace('http://', '')).join(',');
   const first = state.processes[0]!;
   const kubeconfig = state.kubeconfig;
   const kube = kubeconfig
@@ -221,7 +242,7 @@ async function printStatus(state: ClusterState, json: boolean): Promise<void> {
   const rows = [];
   for (const p of state.processes) {
     const up = isAlive(p.pid);
-    const s = up ? await fetchStatus(p.urls.metrics) : undefined;
+    const s = up && p.kind !== 'worker' ? await fetchStatus(p.urls.metrics) : undefined;
     rows.push({
       name: p.name,
       kind: p.kind,

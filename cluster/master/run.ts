@@ -11,16 +11,33 @@ import { systemClock } from '../clock.js';
 import { jsonLogger } from '../log.js';
 import { authenticateToken, bearerTokenFromHeader, loadClusterPki, loadTokenFile } from '../pki/index.js';
 import { storeCommand, STORE_USAGE } from '../store/run.js';
+import { CONTROL_PLANE_FLAGS, controlPlaneOptions } from './control-plane-flags.js';
+import { startControlPlane } from './control-plane.js';
 import type { StoreCompanion } from '../store/run.js';
 
 export const MASTER_USAGE = `usage: flotilla master [store flags…] --secure-port PORT [--bind-address ADDR]
   [--tls-cert-file FILE --tls-private-key-file FILE] [--token-auth-file FILE] [--insecure-serving]
   [--resource-api-port PORT]   (the internal resource API over gRPC, for workers and controllers)
+  [--leader-elect-lease-duration S] [--leader-elect-renew-deadline S] [--leader-elect-retry-period S]   (15, 10, 2)
+  [--node-monitor-grace-period S] [--pod-eviction-timeout S] [--terminated-pod-gc-threshold N]   (40, 300, 12500)
+  [--no-controllers]   (the API server alone: no scheduler, no controller manager)
   flotilla master --store etcd://HOST:PORT[,HOST:PORT…] --secure-port PORT …   (API server on an external etcd)
 Store flags, as for flotilla store:
 ${STORE_USAGE.replace(/^usage: flotilla store /, '  ')}`;
 
-const API_FLAGS = ['secure-port', 'bind-address', 'tls-cert-file', 'tls-private-key-file', 'token-auth-file', 'insecure-serving', 'store', 'api-data-dir', 'resource-api-port'];
+const API_FLAGS = [
+  'secure-port',
+  'bind-address',
+  'tls-cert-file',
+  'tls-private-key-file',
+  'token-auth-file',
+  'insecure-serving',
+  'store',
+  'api-data-dir',
+  'resource-api-port',
+  'no-controllers',
+  ...CONTROL_PLANE_FLAGS,
+];
 
 /**
  * `flotilla master`: a store member and, beside it, the API server actor serving the
@@ -28,7 +45,7 @@ const API_FLAGS = ['secure-port', 'bind-address', 'tls-cert-file', 'tls-private-
  * etcd). The API server reaches its store only through the etcd v3 API.
  */
 export async function masterCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['insecure-serving']);
+  const args = parseArgs(argv, ['insecure-serving', 'no-controllers']);
   const store = args.flags.get('store');
   if (typeof store === 'string') {
     rejectUnknown(args, API_FLAGS);
@@ -42,7 +59,7 @@ export async function masterCommand(argv: string[]): Promise<number> {
   }
   const companion: StoreCompanion = {
     flags: API_FLAGS,
-    booleans: ['insecure-serving'],
+    booleans: ['insecure-serving', 'no-controllers'],
     start: (a, ctx) => startApiServer(a, EtcdStorage.connect({ endpoints: [ctx.clientEndpoint] }), ctx.dataDir),
   };
   return storeCommand(argv, companion);
@@ -126,10 +143,12 @@ async function startApiServer(args: Args, storage: Storage, dataDir: string): Pr
   system.spawn(apiserverActor, 'apiserver');
   system.spawn(namespaceController(api, storage), 'namespace-controller');
   system.spawn(storeCompactor(storage), 'store-compactor');
+  const controlPlane = args.flags.get('no-controllers') === true ? undefined : startControlPlane(controlPlaneOptions(args, { api, system, registry, log }));
   const addr = await server.listen(port, host);
   log.info('serving the Kubernetes API', { url: `${tls ? 'https' : 'http'}://${addr.address}:${addr.port}` });
   const resourceApi = await startResourceApi(args, api, authenticator, host, log);
   return async () => {
+    await controlPlane?.stop();
     await resourceApi?.stop();
     await server.close();
     await system.shutdown();

@@ -1,0 +1,247 @@
+// The script lines that build a container's root filesystem inside its own mount namespace
+// (private propagation, so nothing reaches the host and everything vanishes with the
+// namespace). Host-based containers get a tmpfs root where the host's top-level entries are
+// read-only binds of a read-only recursive bind of the host root at /.host; an ancestor of a
+// volume mount (`/etc` for `/etc/config`) becomes a directory of its own whose entries are
+// symlinks into /.host, so no mount point is ever created on the host. Image-based containers
+// get an overlay of the image with a writable upper layer in the container's directory.
+
+import { promises as fsp } from 'node:fs';
+import { posix } from 'node:path';
+import type { ContainerMount } from '../cri.js';
+import type { LinuxTools } from './host-probe.js';
+import { LinuxIsolationError } from './linux-isolation-errors.js';
+import type { ShellScript } from './shell-script.js';
+
+/** Most symlinks followed while resolving one mount path (as the kernel's MAXSYMLINKS). */
+export const MAX_MOUNT_PATH_SYMLINKS = 40;
+/** Size of the container's /dev and /dev/shm tmpfs. */
+export const CONTAINER_DEV_TMPFS_SIZE = '65536k';
+/** Name of the read-only view of the host root inside a host-based container. */
+export const HOST_VIEW_DIR = '.host';
+
+export type RootfsBase =
+  | {
+      readonly kind: 'host';
+      /** The host root to expose (always `/` outside tests). */
+      readonly hostRoot: string;
+      /** Host directories covered by an empty read-only tmpfs in /.host (worker state, other pods). */
+      readonly hiddenPaths: readonly string[];
+      /** Host directory bound at the container's /tmp. */
+      readonly tmpDir: string;
+    }
+  | { readonly kind: 'image'; readonly imageRootDir: string; readonly upperDir: string; readonly workDir: string };
+
+export interface RootfsPlanInput {
+  readonly containerId: string;
+  readonly tools: LinuxTools;
+  /** An empty directory on the host; the root is mounted over it in the container's namespace. */
+  readonly rootfsDir: string;
+  readonly base: RootfsBase;
+  readonly mounts: readonly ContainerMount[];
+}
+
+type EntryKind = 'dir' | 'file' | 'symlink' | 'missing';
+
+async function entryKind(path: string): Promise<EntryKind> {
+  try {
+    const st = await fsp.lstat(path);
+    return st.isSymbolicLink() ? 'symlink' : st.isDirectory() ? 'dir' : 'file';
+  } catch {
+    return 'missing';
+  }
+}
+
+function splitPath(path: string): string[] {
+  return path.split('/').filter((c) => c !== '' && c !== '.');
+}
+
+/**
+ * The path `containerPath` names inside `root`, following symlinks as they would resolve once
+ * `root` is the container's `/` (absolute targets restart at `root`, `..` stops at it). The
+ * part that exists has no symlinks left; a missing tail is kept as written.
+ */
+export async function resolvePathInRoot(root: string, containerPath: string, containerId: string): Promise<string[]> {
+  let pending = splitPath(containerPath);
+  const resolved: string[] = [];
+  let hops = 0;
+  while (pending.length > 0) {
+    const [next, ...rest] = pending as [string, ...string[]];
+    pending = rest;
+    if (next === '..') {
+      resolved.pop();
+      continue;
+    }
+    const hostPath = posix.join(root, ...resolved, next);
+    const kind = await entryKind(hostPath);
+    if (kind === 'missing') return [...resolved, next, ...pending.filter((c) => c !== '..')];
+    if (kind !== 'symlink') {
+      resolved.push(next);
+      continue;
+    }
+    if (++hops > MAX_MOUNT_PATH_SYMLINKS) throw new LinuxIsolationError('InvalidMount', containerId, `too many symlinks in ${containerPath}`);
+    const target = await fsp.readlink(hostPath);
+    if (target.startsWith('/')) resolved.length = 0;
+    pending = [...splitPath(target), ...pending];
+  }
+  return resolved;
+}
+
+interface MountNode {
+  readonly children: Map<string, MountNode>;
+  mount?: { readonly source: string; readonly readOnly: boolean; readonly sourceIsDir: boolean };
+}
+
+function newNode(): MountNode {
+  return { children: new Map() };
+}
+
+const FORBIDDEN_TOP_LEVEL = new Set(['proc', 'sys']);
+
+async function buildMountTree(input: RootfsPlanInput, baseRoot: string): Promise<MountNode> {
+  const root = newNode();
+  for (const m of input.mounts) {
+    if (!m.containerPath.startsWith('/')) throw new LinuxIsolationError('InvalidMount', input.containerId, `mount path ${m.containerPath} is not absolute`);
+    const sourceKind = await entryKind(m.hostPath);
+    if (sourceKind === 'missing') throw new LinuxIsolationError('InvalidMount', input.containerId, `mount source ${m.hostPath} does not exist`);
+    const path = await resolvePathInRoot(baseRoot, m.containerPath, input.containerId);
+    const top = path[0];
+    if (top === undefined || FORBIDDEN_TOP_LEVEL.has(top) || (path.length === 1 && top === 'dev')) {
+      throw new LinuxIsolationError('InvalidMount', input.containerId, `cannot mount over ${m.containerPath}`);
+    }
+    let node = root;
+    for (const c of path) {
+      let child = node.children.get(c);
+      if (child === undefined) {
+        child = newNode();
+        node.children.set(c, child);
+      }
+      node = child;
+    }
+    if (node.mount !== undefined) throw new LinuxIsolationError('InvalidMount', input.containerId, `two mounts at ${m.containerPath}`);
+    // A symlink source is followed by the bind; its target decides file or directory.
+    const sourceIsDir = (await fsp.stat(m.hostPath)).isDirectory();
+    node.mount = { source: m.hostPath, readOnly: m.readOnly, sourceIsDir };
+  }
+  return root;
+}
+
+/** Mount points below a node, written where there is no host counterpart (tmpfs, overlay, a volume). */
+function placeFresh(script: ShellScript, tools: LinuxTools, target: string, node: MountNode): void {
+  if (node.mount !== undefined) {
+    if (node.mount.sourceIsDir) script.run(tools.mkdir, '-p', target);
+    else script.run(tools.mkdir, '-p', posix.dirname(target)).run(tools.touch, target);
+    script.run(tools.mount, '--rbind', node.mount.source, target);
+    if (node.mount.readOnly) script.run(tools.mount, '-o', 'remount,bind,ro', target);
+  } else {
+    script.run(tools.mkdir, '-p', target);
+  }
+  for (const [name, child] of node.children) placeFresh(script, tools, `${target}/${name}`, child);
+}
+
+/** An ancestor of mounts that may exist on the host: a symlink farm into /.host when it does. */
+async function placeOverHost(script: ShellScript, input: RootfsPlanInput, hostRoot: string, path: readonly string[], node: MountNode): Promise<void> {
+  const target = posix.join(input.rootfsDir, ...path);
+  const hostPath = posix.join(hostRoot, ...path);
+  if (node.mount !== undefined || (await entryKind(hostPath)) !== 'dir') {
+    placeFresh(script, input.tools, target, node);
+    return;
+  }
+  script.run(input.tools.mkdir, target);
+  const links = (await fsp.readdir(hostPath)).filter((name) => !node.children.has(name)).map((name) => `/${posix.join(HOST_VIEW_DIR, ...path, name)}`);
+  if (links.length > 0) script.run(input.tools.ln, '-s', '--', ...links, `${target}/`);
+  for (const [name, child] of node.children) await placeOverHost(script, input, hostRoot, [...path, name], child);
+}
+
+/** Remounts `target` and every mount below it read-only (bind remounts change only this view, never the filesystem). */
+function remountTreeReadOnly(script: ShellScript, tools: LinuxTools, target: string): void {
+  script.run(tools.mount, '-o', 'remount,bind,ro', target);
+  script.raw(
+    `${tools.findmnt} -rn -o TARGET -R '${target.replace(/'/g, `'\\''`)}' | while read -r m; do ${tools.mount} -o remount,bind,ro "$m" 2>/dev/null || true; done`,
+  );
+}
+
+function planDev(script: ShellScript, tools: LinuxTools, dev: string): void {
+  script.run(tools.mkdir, '-p', dev);
+  script.run(tools.mount, '-t', 'tmpfs', '-o', `mode=0755,nosuid,size=${CONTAINER_DEV_TMPFS_SIZE}`, 'flotilla-dev', dev);
+  const nodes: readonly [string, number, number][] = [
+    ['null', 1, 3], ['zero', 1, 5], ['full', 1, 7], ['random', 1, 8], ['urandom', 1, 9], ['tty', 5, 0],
+  ];
+  for (const [name, major, minor] of nodes) script.run(tools.mknod, '-m', '666', `${dev}/${name}`, 'c', String(major), String(minor));
+  script.run(tools.mkdir, `${dev}/pts`, `${dev}/shm`);
+  script.run(tools.mount, '-t', 'devpts', '-o', 'newinstance,ptmxmode=0666,mode=0620', 'devpts', `${dev}/pts`);
+  script.run(tools.mount, '-t', 'tmpfs', '-o', `mode=1777,nosuid,nodev,size=${CONTAINER_DEV_TMPFS_SIZE}`, 'shm', `${dev}/shm`);
+  script.run(tools.ln, '-s', 'pts/ptmx', `${dev}/ptmx`);
+  script.run(tools.ln, '-s', '/proc/self/fd', `${dev}/fd`);
+  for (const [i, name] of ['stdin', 'stdout', 'stderr'].entries()) script.run(tools.ln, '-s', `/proc/self/fd/${i}`, `${dev}/${name}`);
+}
+
+function assertOverlaySafe(path: string, containerId: string): void {
+  if (/[,:\\\n]/.test(path)) throw new LinuxIsolationError('InvalidMount', containerId, `overlay path ${path} holds a character overlayfs options cannot carry`);
+}
+
+/** Normalized paths without those inside another of them (covering the outer one hides them already). */
+export function outermostPaths(paths: readonly string[]): string[] {
+  const normalized = [...new Set(paths.map((p) => posix.normalize(`/${p}`).replace(/\/+$/, '') || '/'))].sort();
+  return normalized.filter((p) => !normalized.some((q) => q !== p && (q === '/' || p.startsWith(`${q}/`))));
+}
+
+/** Appends the commands that mount the container's root at `input.rootfsDir`. */
+export async function planContainerRootfs(script: ShellScript, input: RootfsPlanInput): Promise<void> {
+  const { tools, rootfsDir: root, base } = input;
+  const baseRoot = base.kind === 'host' ? base.hostRoot : base.imageRootDir;
+  const tree = await buildMountTree(input, baseRoot);
+
+  if (base.kind === 'image') {
+    for (const p of [base.imageRootDir, base.upperDir, base.workDir]) assertOverlaySafe(p, input.containerId);
+    script.run(tools.mount, '-t', 'overlay', '-o', `lowerdir=${base.imageRootDir},upperdir=${base.upperDir},workdir=${base.workDir}`, 'flotilla-rootfs', root);
+    script.run(tools.mkdir, '-p', `${root}/proc`, `${root}/sys`, `${root}/tmp`);
+    script.run(tools.mount, '-t', 'proc', '-o', 'nosuid,nodev,noexec', 'proc', `${root}/proc`);
+    script.run(tools.mount, '--rbind', '/sys', `${root}/sys`);
+    remountTreeReadOnly(script, tools, `${root}/sys`);
+    planDev(script, tools, `${root}/dev`);
+    for (const [name, child] of tree.children) placeFresh(script, tools, `${root}/${name}`, child);
+    return;
+  }
+
+  const hostView = `${root}/${HOST_VIEW_DIR}`;
+  script.run(tools.mount, '-t', 'tmpfs', '-o', 'mode=0755', 'flotilla-rootfs', root);
+  script.run(tools.mkdir, hostView);
+  script.run(tools.mount, '--rbind', base.hostRoot, hostView);
+  // The host's /proc would show every host process; the container gets its own below.
+  script.tryRun(tools.umount, '-R', '-l', `${hostView}/proc`);
+  remountTreeReadOnly(script, tools, hostView);
+  for (const hidden of outermostPaths(['/tmp', ...base.hiddenPaths])) {
+    if ((await entryKind(posix.join(base.hostRoot, hidden))) !== 'dir') continue;
+    script.run(tools.mount, '-t', 'tmpfs', '-o', 'ro,size=4k,mode=0755', 'flotilla-hidden', posix.join(hostView, hidden));
+  }
+
+  const special = new Set(['proc', 'sys', 'dev', 'tmp', HOST_VIEW_DIR]);
+  const entries = await fsp.readdir(base.hostRoot, { withFileTypes: true });
+  const binds: string[] = [];
+  const dirs: string[] = [`${root}/proc`, `${root}/sys`, `${root}/tmp`];
+  for (const e of entries) {
+    if (special.has(e.name) || tree.children.has(e.name)) continue;
+    if (e.isDirectory()) {
+      dirs.push(`${root}/${e.name}`);
+      binds.push(e.name);
+    } else if (e.isSymbolicLink()) {
+      script.run(tools.ln, '-s', '--', await fsp.readlink(posix.join(base.hostRoot, e.name)), `${root}/${e.name}`);
+    } else {
+      script.run(tools.ln, '-s', '--', `/${HOST_VIEW_DIR}/${e.name}`, `${root}/${e.name}`);
+    }
+  }
+  script.run(tools.mkdir, ...dirs);
+  // Binds of the read-only view inherit its read-only flag, mount by mount.
+  for (const name of binds) script.run(tools.mount, '--rbind', `${hostView}/${name}`, `${root}/${name}`);
+  script.run(tools.mount, '--rbind', `${hostView}/sys`, `${root}/sys`);
+  script.run(tools.mount, '-t', 'proc', '-o', 'nosuid,nodev,noexec', 'proc', `${root}/proc`);
+  planDev(script, tools, `${root}/dev`);
+
+  const tmpNode = tree.children.get('tmp');
+  if (tmpNode?.mount === undefined) script.run(tools.mount, '--bind', base.tmpDir, `${root}/tmp`);
+  for (const [name, child] of tree.children) {
+    if (name === 'tmp' || name === 'dev') placeFresh(script, tools, `${root}/${name}`, child);
+    else await placeOverHost(script, input, base.hostRoot, [name], child);
+  }
+}

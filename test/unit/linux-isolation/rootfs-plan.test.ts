@@ -1,0 +1,126 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t, { type Test } from 'tap';
+import {
+  LinuxIsolationError,
+  outermostPaths,
+  planContainerRootfs,
+  resolvePathInRoot,
+  shellQuote,
+  ShellScript,
+  type LinuxTools,
+} from '../../../actors/kubelet/runtime/linux/index.js';
+
+const tools: LinuxTools = {
+  sh: 'SH', env: 'ENV', unshare: 'UNSHARE', nsenter: 'NSENTER', mount: 'MOUNT', umount: 'UMOUNT', findmnt: 'FINDMNT',
+  setpriv: 'SETPRIV', mkdir: 'MKDIR', mknod: 'MKNOD', ln: 'LN', touch: 'TOUCH', sleep: 'SLEEP',
+};
+
+/** A fake host root: /etc with files, /usr, /bin -> usr/bin, /var/run -> /run, /run, /tmp, a file at the top. */
+function fakeHost(t: Test): string {
+  const root = mkdtempSync(join(tmpdir(), 'fakehost-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  for (const d of ['etc/ssl', 'usr/bin', 'var', 'run', 'tmp', 'proc', 'dev', 'sys']) mkdirSync(join(root, d), { recursive: true });
+  writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0');
+  writeFileSync(join(root, 'etc/hosts'), '127.0.0.1');
+  writeFileSync(join(root, 'info.json'), '{}');
+  symlinkSync('usr/bin', join(root, 'bin'));
+  symlinkSync('/run', join(root, 'var/run'));
+  return root;
+}
+
+void t.test('shellQuote survives a real shell', (t) => {
+  for (const word of ["it's", 'a b', '$HOME', '`x`', '"q"', '\\n', '']) {
+    t.equal(execFileSync('/bin/sh', ['-c', `printf %s ${shellQuote(word)}`], { encoding: 'utf8' }), word);
+  }
+  t.end();
+});
+
+void t.test('outermostPaths drops paths covered by another', (t) => {
+  t.same(outermostPaths(['/tmp', '/tmp/x/y', '/var/lib/', '/var/lib/flotilla', '/varx']), ['/tmp', '/var/lib', '/varx']);
+  t.end();
+});
+
+void t.test('resolvePathInRoot follows symlinks inside the root, never out of it', async (t) => {
+  const root = fakeHost(t);
+  t.same(await resolvePathInRoot(root, '/var/run/app', 'c'), ['run', 'app'], 'absolute target restarts at the root');
+  t.same(await resolvePathInRoot(root, '/bin/tool', 'c'), ['usr', 'bin', 'tool'], 'relative target');
+  t.same(await resolvePathInRoot(root, '/../../etc/config', 'c'), ['etc', 'config'], '.. stops at the root');
+  t.same(await resolvePathInRoot(root, '/new/a/b', 'c'), ['new', 'a', 'b']);
+  symlinkSync('loop', join(root, 'loop'));
+  await t.rejects(resolvePathInRoot(root, '/loop/x', 'c'), LinuxIsolationError);
+});
+
+void t.test('host plan: ancestors of a volume become symlink farms, other top-level dirs read-only binds', async (t) => {
+  const root = fakeHost(t);
+  const vol = mkdtempSync(join(tmpdir(), 'vol-'));
+  t.teardown(() => rmSync(vol, { recursive: true, force: true }));
+  const script = new ShellScript();
+  await planContainerRootfs(script, {
+    containerId: 'c1',
+    tools,
+    rootfsDir: '/R',
+    base: { kind: 'host', hostRoot: root, hiddenPaths: [], tmpDir: '/T' },
+    mounts: [{ containerPath: '/etc/config', hostPath: vol, readOnly: true }],
+  });
+  const text = script.text();
+  t.match(text, `'MOUNT' '--rbind' '${root}' '/R/.host'`);
+  t.match(text, `'MOUNT' '-o' 'remount,bind,ro' '/R/.host'`);
+  t.match(text, `'MOUNT' '--rbind' '/R/.host/usr' '/R/usr'`, 'usr is a bind of the read-only view');
+  t.notMatch(text, `'/R/.host/etc' '/R/etc'`, 'etc is not bound: it is a farm');
+  t.match(text, `'MKDIR' '/R/etc'`);
+  t.match(text, /'LN' '-s' '--' ('\/\.host\/etc\/[a-z]+' ){3}'\/R\/etc\/'/, 'one link per host /etc entry');
+  t.notMatch(text, '/.host/etc/config', 'the mount point itself is not linked');
+  t.match(text, `'MKDIR' '-p' '/R/etc/config'`);
+  t.match(text, `'MOUNT' '--rbind' '${vol}' '/R/etc/config'`);
+  t.match(text, `'MOUNT' '-o' 'remount,bind,ro' '/R/etc/config'`);
+  t.match(text, `'LN' '-s' '--' 'usr/bin' '/R/bin'`, 'top-level symlink kept');
+  t.match(text, `'LN' '-s' '--' '/.host/info.json' '/R/info.json'`);
+  t.match(text, `'MOUNT' '--bind' '/T' '/R/tmp'`);
+  t.match(text, `'MOUNT' '-t' 'proc'`);
+  t.match(text, `'/R/.host/tmp'`, 'host /tmp hidden');
+  t.notMatch(text, /remount,ro/, 'never a superblock remount');
+});
+
+void t.test('host plan: a mount under a symlinked path lands at its target; /proc and / are refused', async (t) => {
+  const root = fakeHost(t);
+  const vol = mkdtempSync(join(tmpdir(), 'vol-'));
+  t.teardown(() => rmSync(vol, { recursive: true, force: true }));
+  const plan = async (containerPath: string): Promise<string> => {
+    const script = new ShellScript();
+    await planContainerRootfs(script, {
+      containerId: 'c1', tools, rootfsDir: '/R',
+      base: { kind: 'host', hostRoot: root, hiddenPaths: [], tmpDir: '/T' },
+      mounts: [{ containerPath, hostPath: vol, readOnly: false }],
+    });
+    return script.text();
+  };
+  const text = await plan('/var/run/app');
+  t.match(text, `'MOUNT' '--rbind' '${vol}' '/R/run/app'`);
+  t.notMatch(text, `'/R/.host/run' '/R/run'`);
+  t.match(await plan('/tmp/cache'), `'MOUNT' '--rbind' '${vol}' '/R/tmp/cache'`);
+  for (const bad of ['/proc/x', '/sys', '/', '/dev', 'relative']) {
+    await t.rejects(plan(bad), { name: 'LinuxIsolationError', code: 'InvalidMount' }, bad);
+  }
+  const script = new ShellScript();
+  await t.rejects(
+    planContainerRootfs(script, { containerId: 'c', tools, rootfsDir: '/R', base: { kind: 'host', hostRoot: root, hiddenPaths: [], tmpDir: '/T' }, mounts: [{ containerPath: '/x', hostPath: '/nonexistent-source', readOnly: true }] }),
+    { code: 'InvalidMount' },
+  );
+});
+
+void t.test('image plan: an overlay of the image with its own upper layer', async (t) => {
+  const image = fakeHost(t);
+  const script = new ShellScript();
+  await planContainerRootfs(script, {
+    containerId: 'c1', tools, rootfsDir: '/R',
+    base: { kind: 'image', imageRootDir: image, upperDir: '/U', workDir: '/W' },
+    mounts: [{ containerPath: '/var/run/sock', hostPath: image, readOnly: true }],
+  });
+  const text = script.text();
+  t.match(text, `'MOUNT' '-t' 'overlay' '-o' 'lowerdir=${image},upperdir=/U,workdir=/W' 'flotilla-rootfs' '/R'`);
+  t.match(text, `'MOUNT' '--rbind' '${image}' '/R/run/sock'`, 'symlinks resolved inside the image');
+  t.notMatch(text, '.host');
+});
