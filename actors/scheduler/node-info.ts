@@ -1,0 +1,89 @@
+// One node as the scheduler sees it, with per-node aggregates kept up to date as pods come and go
+// (kube's framework.NodeInfo): requested resources, host ports in use, and pods counted per
+// controlling owner (for default spreading). Filters and scores read these in O(1).
+
+import type { Node, Taint } from '../../core/index.js';
+import type { SchedulerHostPort, SchedulerPodInfo } from './pod-info.js';
+import type { NodeAllocatable, SchedulerResources } from './pod-requests.js';
+import { addResources, emptyResources, nodeAllocatableOf } from './pod-requests.js';
+import { effectiveTaintsOf } from './taints.js';
+
+const WILDCARD_IP = '0.0.0.0';
+
+export class SchedulerNodeInfo {
+  /** Undefined while pods name a node the informer has not shown (yet), or after it was deleted with pods left. */
+  node: Node | undefined;
+  labels: Readonly<Record<string, string>> = {};
+  allocatable: NodeAllocatable = { resources: emptyResources(), pods: 0 };
+  /** Spec taints plus those the Ready condition implies. */
+  taints: readonly Taint[] = [];
+  unschedulable = false;
+  /** Image names present on the node (status.images). */
+  images: ReadonlySet<string> = new Set();
+  readonly pods = new Map<string, SchedulerPodInfo>();
+  /** Invariant: the sum of `requests` over `pods`. */
+  readonly requested: SchedulerResources = emptyResources();
+  /** Invariant: the sum of `nonZeroRequests` over `pods`. */
+  readonly nonZeroRequested: SchedulerResources = emptyResources();
+  /** `protocol/port` → host IPs bound, one entry per pod port (so removal is exact). */
+  private readonly usedPorts = new Map<string, string[]>();
+  /** Pods per controlling owner uid. Invariant: no zero counts kept. */
+  readonly controllerCounts = new Map<string, number>();
+
+  constructor(readonly name: string) {}
+
+  setNode(node: Node): void {
+    this.node = node;
+    this.labels = node.metadata?.labels ?? {};
+    this.allocatable = nodeAllocatableOf(node);
+    this.taints = effectiveTaintsOf(node);
+    this.unschedulable = node.spec?.unschedulable === true;
+    const images = new Set<string>();
+    for (const image of node.status?.images ?? []) for (const n of image.names ?? []) images.add(n);
+    this.images = images;
+  }
+
+  addPod(pod: SchedulerPodInfo): void {
+    this.removePod(pod.key);
+    this.pods.set(pod.key, pod);
+    addResources(this.requested, pod.requests);
+    addResources(this.nonZeroRequested, pod.nonZeroRequests);
+    for (const p of pod.hostPorts) {
+      const k = `${p.protocol}/${p.port}`;
+      const ips = this.usedPorts.get(k) ?? [];
+      ips.push(p.hostIP);
+      this.usedPorts.set(k, ips);
+    }
+    if (pod.controllerUid !== '') this.controllerCounts.set(pod.controllerUid, (this.controllerCounts.get(pod.controllerUid) ?? 0) + 1);
+  }
+
+  removePod(key: string): SchedulerPodInfo | undefined {
+    const pod = this.pods.get(key);
+    if (pod === undefined) return undefined;
+    this.pods.delete(key);
+    addResources(this.requested, pod.requests, -1);
+    addResources(this.nonZeroRequested, pod.nonZeroRequests, -1);
+    for (const p of pod.hostPorts) {
+      const k = `${p.protocol}/${p.port}`;
+      const ips = this.usedPorts.get(k);
+      if (ips === undefined) continue;
+      const i = ips.indexOf(p.hostIP);
+      if (i >= 0) ips.splice(i, 1);
+      if (ips.length === 0) this.usedPorts.delete(k);
+    }
+    if (pod.controllerUid !== '') {
+      const n = (this.controllerCounts.get(pod.controllerUid) ?? 0) - 1;
+      if (n <= 0) this.controllerCounts.delete(pod.controllerUid);
+      else this.controllerCounts.set(pod.controllerUid, n);
+    }
+    return pod;
+  }
+
+  /** Whether `port` conflicts with one in use: same protocol and port, and the same IP or either being 0.0.0.0. */
+  hostPortConflicts(port: SchedulerHostPort): boolean {
+    const ips = this.usedPorts.get(`${port.protocol}/${port.port}`);
+    if (ips === undefined) return false;
+    if (port.hostIP === WILDCARD_IP) return ips.length > 0;
+    return ips.some((ip) => ip === WILDCARD_IP || ip === port.hostIP);
+  }
+}
