@@ -58,6 +58,8 @@ export interface KubeletOptions<PodWorkerState> {
   readonly labels?: Readonly<Record<string, string>>;
   /** The kubelet server's port for status.daemonEndpoints (0 until it exists). */
   readonly kubeletPort?: () => number;
+  /** The node's pod CIDR (spec.podCIDR), where its runtime takes pod IPs from. */
+  readonly podCidr?: string;
   readonly nodeLeaseDurationSeconds?: number;
   /** Default: a quarter of the lease duration. */
   readonly nodeLeaseRenewIntervalMs?: number;
@@ -218,6 +220,7 @@ export function kubeletActor<PodWorkerState>(options: KubeletOptions<PodWorkerSt
           containerRuntimeVersion: `flotilla-${runtime.name}://${runtime.version}`,
           ...(options.labels === undefined ? {} : { labels: options.labels }),
           ...(options.kubeletPort === undefined ? {} : { kubeletPort: options.kubeletPort }),
+          ...(options.podCidr === undefined ? {} : { podCidr: options.podCidr }),
         },
         ...(options.nodeStatusReportFrequencyMs === undefined ? {} : { reportFrequencyMs: options.nodeStatusReportFrequencyMs }),
       });

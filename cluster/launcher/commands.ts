@@ -12,6 +12,7 @@ import { freePort } from './ports.js';
 import type { ClusterState, ProcessRecord } from './state.js';
 import { clusterDir, isAlive, readState, writeState } from './state.js';
 import { waitForWorkerNodes, workerRecords } from './workers.js';
+import { removeWorkerPods } from '../worker/cleanup.js';
 
 const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
@@ -305,6 +306,14 @@ export async function downCommand(argv: string[]): Promise<number> {
   rejectUnknown(args, ['purge', 'data-dir']);
   const { dir, state } = loadOrFail(args.flags.get('data-dir'));
   await Promise.all(state.processes.map((p) => stopProcess(p, 'SIGTERM')));
+  // Containers outlive their worker by design (re-adoption); the cluster going down takes them.
+  for (const w of state.processes.filter((p) => p.kind === 'worker')) {
+    const removed = await removeWorkerPods(w.dataDir).catch((err: unknown) => {
+      console.error(`${w.name}: could not remove its pods: ${err instanceof Error ? err.message : String(err)}`);
+      return 0;
+    });
+    if (removed > 0) console.log(`${w.name}: stopped ${removed} pod(s)`);
+  }
   if (args.flags.get('purge') === true) {
     rmSync(dir, { recursive: true, force: true });
     console.log(`cluster stopped and ${dir} removed`);

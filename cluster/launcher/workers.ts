@@ -32,7 +32,8 @@ export async function workerRecords(dir: string, state: ClusterState, count: num
       dataDir,
       logFile: join(dir, `${name}.log`),
       urls: { client: '', peer: '', metrics: `http://127.0.0.1:${metricsPort}` },
-      args: ['--name', name, '--masters', masters, '--token-file', tokenFile, '--data-dir', dataDir, '--metrics-port', String(metricsPort)],
+      // Distinct pod CIDRs per worker of one cluster: 127.64.<i>.0/24 (pods share the host network until pod networking exists).
+      args: ['--name', name, '--masters', masters, '--token-file', tokenFile, '--data-dir', dataDir, '--metrics-port', String(metricsPort), '--pod-cidr', `127.64.${i % 256}.0/24`],
     });
   }
   return records;

@@ -2,25 +2,28 @@
 
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { ParsedArgs } from '../args.js';
 import { intFlag, rejectUnknown, UsageError } from '../args.js';
+import { defaultPodCidrForNode } from '../../actors/index.js';
 
 export const WORKER_USAGE = `usage: flotilla worker --name NAME --masters HOST:PORT[,HOST:PORT…] [--token-file F | --kubeconfig F]
-  [--data-dir DIR] [--node-ip 127.0.0.1] [--pod-manifest-path DIR] [--metrics-port P] [--kubelet-port P (0: any)]
-  [--node-lease-duration-seconds 40] [--node-status-update-frequency 10] (seconds)
+  [--data-dir DIR] [--node-ip 127.0.0.1] [--pod-cidr 127.X.Y.0/24] [--pod-manifest-path DIR] [--metrics-port P] [--kubelet-port P (0: any)]
+  [--node-lease-duration-seconds 40] [--node-status-update-frequency 10] [--sync-frequency 30] (seconds)
+  [--no-isolation]   (plain host processes even as root: no namespaces, cgroups or volume mounts)
   [--max-pods 110] [--cpu N] [--memory BYTES|QUANTITY (e.g. 8Gi)]
   [--crash-loop-backoff-initial-ms 10000] [--crash-loop-backoff-max-ms 300000]
   [--hollow --count N]   (N hollow nodes NAME-0 … NAME-(N-1) in this process: nothing runs)
 --masters are the masters' resource API addresses (flotilla status --json: urls.resource).`;
 
 const WORKER_FLAGS = [
-  'name', 'masters', 'token-file', 'kubeconfig', 'data-dir', 'node-ip', 'pod-manifest-path', 'metrics-port',
+  'name', 'masters', 'token-file', 'kubeconfig', 'data-dir', 'node-ip', 'pod-cidr', 'pod-manifest-path', 'metrics-port',
   'node-lease-duration-seconds', 'node-status-update-frequency', 'max-pods', 'cpu', 'memory',
   'crash-loop-backoff-initial-ms', 'crash-loop-backoff-max-ms', 'hollow', 'count', 'kubelet-port',
+  'sync-frequency', 'no-isolation',
 ];
-export const WORKER_BOOLEAN_FLAGS = ['hollow'];
+export const WORKER_BOOLEAN_FLAGS = ['hollow', 'no-isolation'];
 /** Most hollow nodes one process may run. */
 export const MAX_HOLLOW_NODES = 5_000;
 
@@ -30,6 +33,8 @@ export interface WorkerOptions {
   readonly token: string | undefined;
   readonly dataDir: string;
   readonly nodeIP: string;
+  /** Pod IPs come from here (distinct loopback addresses until pod networking exists). */
+  readonly podCidr: string;
   readonly podManifestPath: string | undefined;
   /** undefined: no metrics server; 0: any free port. */
   readonly metricsPort: number | undefined;
@@ -44,6 +49,12 @@ export interface WorkerOptions {
   readonly hollowCount: number;
   /** Port of the kubelet's own server (logs, exec, stats) on --node-ip; 0: any free port. */
   readonly kubeletPort: number;
+  /** How often every pod is synced again (which also refreshes its ConfigMap, Secret and downward API volumes). */
+  readonly syncFrequencyMs: number;
+  /** Run containers as plain processes even where Linux isolation is possible. */
+  readonly noIsolation: boolean;
+  /** Directories of the credential files (--token-file, --kubeconfig), hidden from containers. */
+  readonly credentialDirs: readonly string[];
 }
 
 const BINARY_SUFFIXES: Record<string, number> = { '': 1, Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3, Ti: 1024 ** 4, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
@@ -101,6 +112,7 @@ export function workerOptionsFrom(args: ParsedArgs): WorkerOptions {
     token,
     dataDir: resolve(stringFlag(args, 'data-dir') ?? `flotilla-worker-${name}`),
     nodeIP: stringFlag(args, 'node-ip') ?? '127.0.0.1',
+    podCidr: stringFlag(args, 'pod-cidr') ?? defaultPodCidrForNode(name),
     podManifestPath: manifests === undefined ? undefined : resolve(manifests),
     metricsPort: args.flags.has('metrics-port') ? intFlag(args, 'metrics-port', 0, 0, 65535) : undefined,
     nodeLeaseDurationSeconds: intFlag(args, 'node-lease-duration-seconds', 40, 1, 3600),
@@ -112,5 +124,8 @@ export function workerOptionsFrom(args: ParsedArgs): WorkerOptions {
     crashLoopBackoffMaxMs: intFlag(args, 'crash-loop-backoff-max-ms', Math.max(300_000, initialMs), initialMs, 86_400_000),
     hollowCount: hollow ? intFlag(args, 'count', 1, 1, MAX_HOLLOW_NODES) : 0,
     kubeletPort: intFlag(args, 'kubelet-port', 0, 0, 65535),
+    syncFrequencyMs: intFlag(args, 'sync-frequency', 30, 1, 3600) * 1000,
+    noIsolation: args.flags.get('no-isolation') === true,
+    credentialDirs: [tokenFile, kubeconfig].filter((f) => f !== undefined).map((f) => dirname(resolve(f))),
   };
 }

@@ -27,6 +27,8 @@ export interface NodeRegistrationConfig {
    * default) until that server exists. A function, so a server started later can fill it in.
    */
   readonly kubeletPort?: () => number;
+  /** spec.podCIDR(s): the range the node's pod IPs come from. */
+  readonly podCidr?: string;
 }
 
 /** `kubernetes.io/hostname`, `kubernetes.io/os`, `kubernetes.io/arch`, plus the config's extra labels. */
@@ -83,7 +85,7 @@ export function initialNode(config: NodeRegistrationConfig, facts: NodeHostFacts
     apiVersion: 'v1',
     kind: 'Node',
     metadata: { name: config.nodeName, labels: nodeLabels(config, facts) },
-    spec: {},
+    spec: config.podCidr === undefined ? {} : { podCIDR: config.podCidr, podCIDRs: [config.podCidr] },
     status: { ...nodeStaticStatus(config, facts), conditions },
   };
 }

@@ -30,5 +30,6 @@ export { RuntimeStateStore, STATE_FORMAT_VERSION, writeJsonAtomic } from './stat
 export type { ContainerRecord, SandboxRecord } from './state-store.js';
 export { isSameProcessAlive, parseProcStat, readProcStat, MAX_PROC_SCAN_ENTRIES, PROC_CLOCK_TICKS_PER_SECOND } from './proc.js';
 export type { ProcStat } from './proc.js';
-export { DEFAULT_CONTAINER_PATH, resolveContainerArgv, resolveContainerEnv } from './container-spec.js';
+export { DEFAULT_CONTAINER_PATH, resolveContainerArgv, resolveProcessContainerEnv } from './container-spec.js';
 export { EXEC_NOT_STARTED_EXIT_CODE, MAX_EXEC_SYNC_OUTPUT_BYTES } from './exec-process.js';
+export { defaultPodCidrForNode, InvalidPodCidrError, PodIpPool, PodIpPoolExhaustedError } from './pod-ip-pool.js';

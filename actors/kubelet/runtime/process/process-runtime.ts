@@ -44,7 +44,8 @@ import {
 import { ContainerLogWriter, DEFAULT_MAX_LOG_FILE_BYTES, DEFAULT_MAX_LOG_FILES, type LogRotationPolicy } from './container-log-writer.js';
 import { readContainerLogLines } from './container-log-reader.js';
 import { createFifos, exitCodeOfSignal, findExecutable, openFifoReader, readExitFile, spawnContainerProcess } from './container-process.js';
-import { containerStatusOf, resolveContainerArgv, resolveContainerEnv } from './container-spec.js';
+import { containerStatusOf, resolveContainerArgv, resolveProcessContainerEnv } from './container-spec.js';
+import { PodIpPool } from './pod-ip-pool.js';
 import { runExecSync, startExecSession } from './exec-process.js';
 import type { ContainerIsolation, ContainerLaunchRequest, ContainerLaunchSpec } from './isolation-contract.js';
 import { isSameProcessAlive, processGroupUsage, readProcStat, signalProcessGroup } from './proc.js';
@@ -67,6 +68,8 @@ export interface ProcessRuntimeOptions {
   readonly log: ActorLogger;
   /** The pods' IP (the node's, until pod networking exists). */
   readonly podIP?: string;
+  /** Each sandbox gets its own address from this CIDR (see pod-ip-pool.ts); without it, every pod has `podIP`. */
+  readonly podCidr?: string;
   readonly maxLogFileBytes?: number;
   readonly maxLogFiles?: number;
   readonly adoptedExitPollIntervalMs?: number;
@@ -107,6 +110,7 @@ export class ProcessRuntime implements ContainerRuntime {
   private readonly exitListeners = new Set<(status: ContainerStatus) => void>();
   private readonly rotation: LogRotationPolicy;
   private readonly newId: () => string;
+  private readonly podIps: PodIpPool | undefined;
   private closed = false;
   private resolveClosed!: () => void;
   private readonly closedPromise = new Promise<void>((resolve) => (this.resolveClosed = resolve));
@@ -116,6 +120,7 @@ export class ProcessRuntime implements ContainerRuntime {
     this.store = new RuntimeStateStore(options.stateDir);
     this.rotation = { maxLogFileBytes: options.maxLogFileBytes ?? DEFAULT_MAX_LOG_FILE_BYTES, maxLogFiles: options.maxLogFiles ?? DEFAULT_MAX_LOG_FILES };
     this.newId = options.newId ?? (() => randomUUID().replaceAll('-', ''));
+    this.podIps = options.podCidr === undefined ? undefined : new PodIpPool(options.podCidr);
   }
 
   /**
@@ -125,7 +130,10 @@ export class ProcessRuntime implements ContainerRuntime {
    */
   async start(): Promise<void> {
     await this.store.init();
-    for (const s of await this.store.loadSandboxes()) this.sandboxes.set(s.id, s);
+    for (const s of await this.store.loadSandboxes()) {
+      this.sandboxes.set(s.id, s);
+      this.podIps?.reserve(s.ip);
+    }
     for (const record of await this.store.loadContainers()) {
       const live = newLive(record);
       this.containers.set(record.id, live);
@@ -159,7 +167,8 @@ export class ProcessRuntime implements ContainerRuntime {
   async runPodSandbox(config: PodSandboxConfig): Promise<string> {
     const id = this.newId();
     const isolation = await this.options.isolation.createSandbox(id, config.hostname, this.store.sandboxDir(id));
-    const record: SandboxRecord = { version: STATE_FORMAT_VERSION, id, config, state: 'ready', createdAtMs: this.options.clock.now(), ip: this.options.podIP ?? '127.0.0.1', isolation };
+    const ip = this.podIps?.allocate() ?? this.options.podIP ?? '127.0.0.1';
+    const record: SandboxRecord = { version: STATE_FORMAT_VERSION, id, config, state: 'ready', createdAtMs: this.options.clock.now(), ip, isolation };
     await this.store.saveSandbox(record);
     this.sandboxes.set(id, record);
     return id;
@@ -181,6 +190,8 @@ export class ProcessRuntime implements ContainerRuntime {
     await this.stopPodSandbox(sandboxId);
     await Promise.all(this.containersOf(sandboxId).map((l) => this.removeContainer(l.record.id)));
     await this.store.deleteSandbox(sandboxId);
+    const removed = this.sandboxes.get(sandboxId);
+    if (removed !== undefined) this.podIps?.release(removed.ip);
     this.sandboxes.delete(sandboxId);
   }
 
@@ -220,7 +231,9 @@ export class ProcessRuntime implements ContainerRuntime {
     const request: ContainerLaunchRequest = {
       containerId: id,
       argv,
-      env: resolveContainerEnv(image.manifest, config, sandbox.config.hostname),
+      // FLOTILLA_POD_IP: the address a server should bind while pods share the host's network; the
+      // pod's name and namespace come along so shipped images can say who they are without env set.
+      env: { ...resolveProcessContainerEnv(image.manifest, config, sandbox.config.hostname), FLOTILLA_POD_IP: sandbox.ip, FLOTILLA_POD_NAME: sandbox.config.podName, FLOTILLA_POD_NAMESPACE: sandbox.config.podNamespace },
       workingDir: config.workingDir ?? (image.manifest.workingDir === '' ? '/' : image.manifest.workingDir),
       mounts: config.mounts,
       limits: config.resources,
