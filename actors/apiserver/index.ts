@@ -8,3 +8,5 @@ export type { AdmissionAttributes, AdmissionPlugin } from './admission.js';
 export { namespaceController, NAMESPACE_SYNC_INTERVAL_MS } from './namespace-controller.js';
 export { ApiServerResourceClient } from './resource-client.js';
 export { DEFAULT_COMPACTION_INTERVAL_MS, storeCompactor } from './compactor.js';
+export * from './watch-cache/index.js';
+export * from './pod-kubelet-index.js';
