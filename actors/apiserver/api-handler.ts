@@ -12,8 +12,8 @@ import {
   renderApiResourceList,
   renderApiVersions,
 } from '../../core/index.js';
-import type { ApiResourceType, OpenApiV3GroupVersionDocument } from '../../core/index.js';
-import type { KubeHandler, KubeHttpRequest, KubeHttpResponse, NonResourceRequestInfo } from '../../transport/index.js';
+import type { ApiResourceType, OpenApiResource, OpenApiV3GroupVersionDocument } from '../../core/index.js';
+import type { KubeHandler, KubeHttpRequest, KubeHttpResponse, NonResourceRequestInfo, ResourceRequestInfo } from '../../transport/index.js';
 import type { Authenticator, Authorizer } from './auth.js';
 import { authenticateAndAuthorize } from './auth.js';
 import { ResourceNotFoundError, serveResource } from './resource-handler.js';
@@ -33,6 +33,16 @@ export interface ApiHandlerOptions {
   /** Prometheus text for /metrics. */
   readonly metrics?: () => Promise<string>;
   readonly serverAddress: () => string;
+  /** Requests served outside the registry (pods/log, pods/exec, metrics.k8s.io). */
+  readonly extension?: ApiHandlerExtension;
+}
+
+/** Resources served by other means than the storage-backed registry, after authentication. */
+export interface ApiHandlerExtension {
+  /** Listed in discovery besides the registry's resources (not in OpenAPI). */
+  readonly discovery: readonly OpenApiResource[];
+  /** The response, or undefined when the request is not the extension's. */
+  serve(req: KubeHttpRequest, info: ResourceRequestInfo): Promise<KubeHttpResponse> | undefined;
 }
 
 /**
@@ -78,6 +88,8 @@ export function createApiHandler(o: ApiHandlerOptions): KubeHandler {
   let v3: Map<string, OpenApiV3GroupVersionDocument> | undefined;
   const openApiV3 = (): Map<string, OpenApiV3GroupVersionDocument> => (v3 ??= buildOpenApiV3Documents(o.resources as never));
 
+  const discoveryResources = [...o.resources, ...(o.extension?.discovery ?? [])];
+
   const nonResource = async (req: KubeHttpRequest, info: NonResourceRequestInfo): Promise<KubeHttpResponse> => {
     const accept = String(req.headers.accept ?? '');
     if (info.discovery && info.verb === 'get') {
@@ -86,19 +98,19 @@ export function createApiHandler(o: ApiHandlerOptions): KubeHandler {
         const aggregated = acceptedAggregatedDiscovery(accept);
         if (aggregated) {
           const ct = aggregated === 'v2' ? AGGREGATED_DISCOVERY_V2_CONTENT_TYPE : AGGREGATED_DISCOVERY_V2BETA1_CONTENT_TYPE;
-          return json(200, renderAggregatedDiscovery(o.resources as never, d.legacy ? 'legacy' : 'apis', aggregated), ct);
+          return json(200, renderAggregatedDiscovery(discoveryResources as never, d.legacy ? 'legacy' : 'apis', aggregated), ct);
         }
-        return json(200, d.legacy ? renderApiVersions(o.serverAddress()) : renderApiGroupList(o.resources as never));
+        return json(200, d.legacy ? renderApiVersions(o.serverAddress()) : renderApiGroupList(discoveryResources as never));
       }
       if (!d.legacy && d.apiVersion === undefined && d.apiGroup !== undefined) {
-        const group = (renderApiGroupList(o.resources as never).groups as { name: string }[]).find((g) => g.name === d.apiGroup);
+        const group = (renderApiGroupList(discoveryResources as never).groups as { name: string }[]).find((g) => g.name === d.apiGroup);
         if (group) return json(200, { kind: 'APIGroup', apiVersion: 'v1', ...group });
         throw new ResourceNotFoundError();
       }
       const group = d.legacy ? '' : (d.apiGroup ?? '');
       const version = d.apiVersion ?? '';
-      if (!o.resources.some((r) => r.group === group && r.version === version)) throw new ResourceNotFoundError();
-      return json(200, renderApiResourceList(group, version, o.resources as never));
+      if (!discoveryResources.some((r) => r.group === group && r.version === version)) throw new ResourceNotFoundError();
+      return json(200, renderApiResourceList(group, version, discoveryResources as never));
     }
     if (info.verb !== 'get') throw new ResourceNotFoundError();
     const path = info.path.replace(/\/+$/, '') || '/';
@@ -127,6 +139,8 @@ export function createApiHandler(o: ApiHandlerOptions): KubeHandler {
     const info = req.info;
     const user = authenticateAndAuthorize(o.authenticator, o.authorizer, { authorization: req.headers.authorization }, info);
     if (!info.isResourceRequest) return nonResource(req, info);
+    const extended = o.extension?.serve(req, info);
+    if (extended !== undefined) return extended;
     const rest = o.rest(info.apiGroup, info.apiVersion, info.resource);
     if (!rest) throw new ResourceNotFoundError();
     // A cluster-scoped resource under /namespaces/X is not found; a namespaced one needs its namespace for writes.

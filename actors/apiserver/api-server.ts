@@ -1,15 +1,22 @@
 import { API_RESOURCES, formatRfc3339, StorageKeyExistsError, registryObjectKey } from '../../core/index.js';
-import type { ApiResourceType, Random, Storage } from '../../core/index.js';
+import type { ApiResourceType, PodAdmissionSettings, Random, Storage } from '../../core/index.js';
 import type { Clock } from '../../raft/index.js';
 import type { KubeHandler } from '../../transport/index.js';
+import { KubeletClientPool } from '../../transport/index.js';
+import { WebSocketServer } from 'ws';
 import { Admission, IMMORTAL_NAMESPACES, namespaceLifecycle } from './admission.js';
 import type { AdmissionPlugin } from './admission.js';
 import { createApiHandler } from './api-handler.js';
 import type { Authenticator, Authorizer } from './auth.js';
 import { ALLOW_AUTHENTICATED } from './auth.js';
 import { newUid } from './object-meta.js';
+import { EXEC_MAX_MESSAGE_BYTES } from './pod-exec.js';
+import { negotiateExecProtocol } from './pod-exec-channels.js';
+import { podKubeletExtension } from './pod-kubelet-extension.js';
 import { ResourceTable } from './resources.js';
 import { ResourceRest } from './rest.js';
+import { CachedStorage } from './watch-cache/index.js';
+import type { CachedStorageOptions } from './watch-cache/index.js';
 
 export interface ApiServerOptions {
   readonly storage: Storage;
@@ -22,6 +29,12 @@ export interface ApiServerOptions {
   readonly resources?: readonly ApiResourceType[];
   readonly metrics?: () => Promise<string>;
   readonly serverAddress?: () => string;
+  /** The watch cache in front of `storage` for watches and resourceVersion=0 lists: on unless false. */
+  readonly watchCache?: false | Omit<CachedStorageOptions, 'scheduler'>;
+  /** Clients of the kubelets (pods/log, pods/exec, metrics); default a pool without a token. */
+  readonly kubelets?: KubeletClientPool;
+  /** The default not-ready/unreachable toleration seconds new pods get (300 each unless set). */
+  readonly podAdmission?: PodAdmissionSettings;
 }
 
 /** Namespaces every cluster has (kube-apiserver's system namespaces controller creates them). */
@@ -36,11 +49,21 @@ export class ApiServer {
   readonly admission: Admission;
   private readonly rests = new Map<string, ResourceRest>();
   readonly handler: KubeHandler;
+  /** What the resources read and write: `storage` behind the watch cache unless it is off. */
+  readonly storage: Storage;
+  /** The kubelet clients of pods/log, pods/exec and metrics.k8s.io; close() closes them. */
+  readonly kubelets: KubeletClientPool;
+  private readonly webSockets = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: EXEC_MAX_MESSAGE_BYTES, handleProtocols: (offered) => negotiateExecProtocol(offered) ?? false });
 
   constructor(private readonly o: ApiServerOptions) {
+    this.storage = withWatchCache(o);
     this.table = new ResourceTable(o.resources ?? API_RESOURCES);
     this.admission = new Admission([namespaceLifecycle(o.storage), ...(o.admissionPlugins ?? [])]);
-    for (const r of this.table.all) this.rests.set(`${r.group}/${r.version}/${r.resource}`, new ResourceRest(r, o.storage, o.clock, o.random, this.admission));
+    for (const r of this.table.all) this.rests.set(`${r.group}/${r.version}/${r.resource}`, new ResourceRest(r, this.storage, o.clock, o.random, this.admission, o.podAdmission));
+    this.kubelets = o.kubelets ?? new KubeletClientPool();
+    const pods = this.rests.get('/v1/pods');
+    const nodes = this.rests.get('/v1/nodes');
+    const extension = pods && nodes ? podKubeletExtension({ pods, nodes, kubelets: this.kubelets, webSockets: this.webSockets }, () => o.clock.now()) : undefined;
     this.handler = createApiHandler({
       resources: this.table.all,
       rest: (g, v, r) => this.rests.get(`${g}/${v}/${r}`),
@@ -50,7 +73,15 @@ export class ApiServer {
       ready: () => this.ready(),
       ...(o.metrics ? { metrics: o.metrics } : {}),
       serverAddress: o.serverAddress ?? (() => '127.0.0.1:6443'),
+      ...(extension ? { extension } : {}),
     });
+  }
+
+  /** Ends open exec sessions and closes the kubelet clients. */
+  close(): void {
+    for (const ws of this.webSockets.clients) ws.terminate();
+    this.webSockets.close();
+    this.kubelets.close();
   }
 
   rest(group: string, version: string, resource: string): ResourceRest | undefined {
@@ -84,4 +115,16 @@ export class ApiServer {
       }
     }
   }
+}
+
+/** `o.storage` behind a CachedStorage whose timers run on the API server's clock, unless `o.watchCache` is false. */
+function withWatchCache(o: ApiServerOptions): Storage {
+  if (o.watchCache === false) return o.storage;
+  const scheduler = {
+    every: (intervalMs: number, fn: () => void): (() => void) => {
+      const timer = o.clock.setInterval(fn, intervalMs);
+      return () => timer.cancel();
+    },
+  };
+  return new CachedStorage(o.storage, { ...(o.watchCache ?? {}), scheduler });
 }

@@ -108,6 +108,10 @@ export async function serveResource(c: ResourceRequestContext): Promise<KubeHttp
     const body = await c.req.body(JSON_MEDIA_TYPES);
     return json(201, await bindPod(rest, info.namespace, info.name, body, writeOptions(c)));
   }
+  if (sub === 'eviction') {
+    if (info.verb !== 'create') throw new ApiMethodNotAllowedError({ group: '', resource: 'pods/eviction' }, info.verb);
+    return serveEviction(c);
+  }
   if (sub !== '' && sub !== 'status') throw new ApiStatusNotFound();
   // kube routes no POST to a named object, no PUT or PATCH to a collection, and no verb the resource lacks: 405.
   if ((info.verb === 'create' && info.name !== '') || ((info.verb === 'update' || info.verb === 'patch') && info.name === '') || (sub === '' && !rest.type.verbs.includes(info.verb))) {
@@ -163,6 +167,21 @@ async function deleteBody(c: ResourceRequestContext): Promise<JsonMap | undefine
   if (b === undefined) return undefined;
   if (!isJsonMap(b)) throw new ApiBadRequestError('the body of a delete must be DeleteOptions');
   return b;
+}
+
+/**
+ * POST pods/NAME/eviction (policy/v1 Eviction, what `kubectl drain` sends): deletes the pod with
+ * the Eviction's deleteOptions. There are no PodDisruptionBudgets yet, so nothing refuses (429).
+ */
+async function serveEviction(c: ResourceRequestContext): Promise<KubeHttpResponse> {
+  const { info, rest } = c;
+  const body = await c.req.body(JSON_MEDIA_TYPES);
+  if (!isJsonMap(body)) throw new ApiBadRequestError('the body of an eviction must be an Eviction');
+  const name = isJsonMap(body.metadata) && typeof body.metadata.name === 'string' ? body.metadata.name : '';
+  if (name !== '' && name !== info.name) throw new ApiBadRequestError(`name in URL does not match name in Eviction object`);
+  const options = isJsonMap(body.deleteOptions) ? body.deleteOptions : undefined;
+  await rest.delete(info.namespace, info.name, deleteOptions(new URLSearchParams(), options), writeOptions(c, options));
+  return json(201, { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', code: 201 });
 }
 
 function deleteOptions(q: URLSearchParams, body: JsonMap | undefined): DeleteOptions {

@@ -1,6 +1,6 @@
 import { ApiBadRequestError, ApiConflictError, ApiGenerateNameConflictError, ApiInvalidError, ApiNotFoundError, resourceApiVersion, fieldRequired, StorageKeyExistsError } from '../../core/index.js';
 import { formatRfc3339, generateObjectName } from '../../core/index.js';
-import type { ApiResourceType, FieldValidationDirective, KubeObject, Pod, Random, Storage, StorageObject, StoragePredicate } from '../../core/index.js';
+import type { ApiResourceType, FieldValidationDirective, KubeObject, Pod, PodAdmissionSettings, Random, Storage, StorageObject, StoragePredicate } from '../../core/index.js';
 import { applyPodAdmissionDefaults, prepareObjectForCreate, prepareObjectForUpdate, prepareStatusUpdate } from '../../core/index.js';
 import { registryCollectionKey, registryObjectKey } from '../../core/index.js';
 import type { Clock } from '../../raft/index.js';
@@ -50,6 +50,7 @@ export class ResourceRest {
     private readonly clock: Clock,
     private readonly random: Random,
     private readonly admission: Admission,
+    private readonly podAdmission: PodAdmissionSettings = {},
   ) {
     this.apiVersion = resourceApiVersion(type);
     this.gr = { group: type.group, resource: type.resource };
@@ -134,7 +135,7 @@ export class ResourceRest {
     }
     defaultObject(this.type, obj);
     prepareObjectForCreate(this.type, obj as KubeObject, { nowMs: this.clock.now(), newUid: () => newUid(this.random), random: this.random });
-    if (this.type.group === '' && this.type.kind === 'Pod') applyPodAdmissionDefaults(obj as Pod);
+    if (this.type.group === '' && this.type.kind === 'Pod') applyPodAdmissionDefaults(obj as Pod, this.podAdmission);
     for (let attempt = 1; ; attempt++) {
       if (generateName !== '' && metaString(obj, 'name') === '') meta.name = generateObjectName(generateName, this.random);
       const name = metaString(obj, 'name');

@@ -15,4 +15,8 @@ export type { CrashLoopBackoffPolicy, PodWorkerHost, PodWorkerMsg } from './pod-
 export { DEFAULT_CRASH_LOOP_BACKOFF } from './pod-worker-contract.js';
 export * from './runtime/index.js';
 export * from './pod-worker/index.js';
+export * from './status/index.js';
+export * from './probes/index.js';
+export * from './volumes/index.js';
+export * from './env/index.js';
 export * from './server/index.js';

@@ -64,20 +64,28 @@ export function filterNodePorts(pod: SchedulerPodInfo, node: SchedulerNodeInfo):
 
 /** NodeResourcesFit: every resource the pod requests and the node lacks, after its pod count. */
 export function filterNodeResourcesFit(pod: SchedulerPodInfo, node: SchedulerNodeInfo): FilterRejection | undefined {
-  const reasons: string[] = [];
-  if (node.pods.size + 1 > node.allocatable.pods) reasons.push(REASON_TOO_MANY_PODS);
   const want = pod.requests;
   const have = node.allocatable.resources;
   const used = node.requested;
-  if (want.milliCpu > 0 && want.milliCpu > have.milliCpu - used.milliCpu) reasons.push(insufficientResourceReason('cpu'));
-  if (want.memoryBytes > 0 && want.memoryBytes > have.memoryBytes - used.memoryBytes) reasons.push(insufficientResourceReason('memory'));
-  if (want.ephemeralStorageBytes > 0 && want.ephemeralStorageBytes > have.ephemeralStorageBytes - used.ephemeralStorageBytes) {
-    reasons.push(insufficientResourceReason('ephemeral-storage'));
+  // The common case (it fits) allocates nothing: the reasons are only collected for a node that fails.
+  const tooManyPods = node.pods.size + 1 > node.allocatable.pods;
+  const cpuShort = want.milliCpu > 0 && want.milliCpu > have.milliCpu - used.milliCpu;
+  const memoryShort = want.memoryBytes > 0 && want.memoryBytes > have.memoryBytes - used.memoryBytes;
+  const storageShort = want.ephemeralStorageBytes > 0 && want.ephemeralStorageBytes > have.ephemeralStorageBytes - used.ephemeralStorageBytes;
+  let scalarShort: string[] | undefined;
+  if (want.scalar.size > 0) {
+    for (const [name, quantity] of want.scalar) {
+      if (quantity > 0 && quantity > (have.scalar.get(name) ?? 0) - (used.scalar.get(name) ?? 0)) (scalarShort ??= []).push(insufficientResourceReason(name));
+    }
   }
-  for (const [name, quantity] of want.scalar) {
-    if (quantity > 0 && quantity > (have.scalar.get(name) ?? 0) - (used.scalar.get(name) ?? 0)) reasons.push(insufficientResourceReason(name));
-  }
-  return reasons.length === 0 ? undefined : { plugin: 'NodeResourcesFit', reasons };
+  if (!tooManyPods && !cpuShort && !memoryShort && !storageShort && scalarShort === undefined) return undefined;
+  const reasons: string[] = [];
+  if (tooManyPods) reasons.push(REASON_TOO_MANY_PODS);
+  if (cpuShort) reasons.push(insufficientResourceReason('cpu'));
+  if (memoryShort) reasons.push(insufficientResourceReason('memory'));
+  if (storageShort) reasons.push(insufficientResourceReason('ephemeral-storage'));
+  if (scalarShort !== undefined) reasons.push(...scalarShort);
+  return { plugin: 'NodeResourcesFit', reasons };
 }
 
 /** The node-local filters in kube's order; the first rejection wins. */

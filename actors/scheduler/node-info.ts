@@ -7,6 +7,7 @@ import type { SchedulerHostPort, SchedulerPodInfo } from './pod-info.js';
 import type { NodeAllocatable, SchedulerResources } from './pod-requests.js';
 import { addResources, emptyResources, nodeAllocatableOf } from './pod-requests.js';
 import { effectiveTaintsOf } from './taints.js';
+import { LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE } from './well-known-labels.js';
 
 const WILDCARD_IP = '0.0.0.0';
 
@@ -14,6 +15,9 @@ export class SchedulerNodeInfo {
   /** Undefined while pods name a node the informer has not shown (yet), or after it was deleted with pods left. */
   node: Node | undefined;
   labels: Readonly<Record<string, string>> = {};
+  /** labels[LABEL_HOSTNAME] and labels[LABEL_TOPOLOGY_ZONE], read by default spreading for every node of every attempt. */
+  hostnameLabel: string | undefined;
+  zoneLabel: string | undefined;
   allocatable: NodeAllocatable = { resources: emptyResources(), pods: 0 };
   /** Spec taints plus those the Ready condition implies. */
   taints: readonly Taint[] = [];
@@ -30,11 +34,20 @@ export class SchedulerNodeInfo {
   /** Pods per controlling owner uid. Invariant: no zero counts kept. */
   readonly controllerCounts = new Map<string, number>();
 
-  constructor(readonly name: string) {}
+  /**
+   * The node's slot in the cache's dense per-node arrays (ControllerPodCounts): unique among the
+   * cache's NodeInfos, reused only after this one is gone; -1 for a NodeInfo outside a cache.
+   */
+  constructor(
+    readonly name: string,
+    readonly ordinal = -1,
+  ) {}
 
   setNode(node: Node): void {
     this.node = node;
     this.labels = node.metadata?.labels ?? {};
+    this.hostnameLabel = ownLabel(this.labels, LABEL_HOSTNAME);
+    this.zoneLabel = ownLabel(this.labels, LABEL_TOPOLOGY_ZONE);
     this.allocatable = nodeAllocatableOf(node);
     this.taints = effectiveTaintsOf(node);
     this.unschedulable = node.spec?.unschedulable === true;
@@ -79,6 +92,13 @@ export class SchedulerNodeInfo {
     return pod;
   }
 
+  /** The node's value of label `key` (undefined when it has none), the well-known keys without a lookup. */
+  topologyValue(key: string): string | undefined {
+    if (key === LABEL_HOSTNAME) return this.hostnameLabel;
+    if (key === LABEL_TOPOLOGY_ZONE) return this.zoneLabel;
+    return this.labels[key];
+  }
+
   /** Whether `port` conflicts with one in use: same protocol and port, and the same IP or either being 0.0.0.0. */
   hostPortConflicts(port: SchedulerHostPort): boolean {
     const ips = this.usedPorts.get(`${port.protocol}/${port.port}`);
@@ -86,4 +106,8 @@ export class SchedulerNodeInfo {
     if (port.hostIP === WILDCARD_IP) return ips.length > 0;
     return ips.some((ip) => ip === WILDCARD_IP || ip === port.hostIP);
   }
+}
+
+function ownLabel(labels: Readonly<Record<string, string>>, key: string): string | undefined {
+  return Object.prototype.hasOwnProperty.call(labels, key) ? labels[key] : undefined;
 }

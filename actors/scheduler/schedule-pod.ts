@@ -14,11 +14,12 @@ import {
   defaultNormalizeScores,
   intolerablePreferNoScheduleTaints,
   leastAllocatedScore,
+  MAX_NODE_SCORE,
   minMaxNormalizeScores,
   nodeAffinityRawScore,
   SCORE_WEIGHTS,
 } from './scores.js';
-import { normalizeTopologySpreadScores, topologySpreadFilter, topologySpreadPreFilter, topologySpreadPreScore, topologySpreadScore } from './topology-spread.js';
+import { addTopologySpreadScores, topologySpreadFilter, topologySpreadPreFilter, topologySpreadPreScore } from './topology-spread.js';
 
 /** Below this many nodes every node is evaluated (kube's minFeasibleNodesToFind). */
 export const MIN_FEASIBLE_NODES_TO_FIND = 100;
@@ -81,18 +82,34 @@ export function schedulePod(pod: SchedulerPodInfo, cache: SchedulerCache, random
 
 /** Weighted totals of every score plugin, one per feasible node. */
 export function scoreNodes(pod: SchedulerPodInfo, nodes: readonly SchedulerNodeInfo[], cache: SchedulerCache): number[] {
-  const totals = nodes.map((node) => SCORE_WEIGHTS.NodeResourcesFit * leastAllocatedScore(pod, node) + SCORE_WEIGHTS.NodeResourcesBalancedAllocation * balancedAllocationScore(pod, node));
+  const n = nodes.length;
+  const totals = new Array<number>(n);
+  const taintCounts = new Array<number>(n);
+  let maxTaints = 0;
+  // One pass for the plugins that need nothing but the node; a node without taints has no PreferNoSchedule one.
+  for (let i = 0; i < n; i++) {
+    const node = nodes[i]!;
+    totals[i] = SCORE_WEIGHTS.NodeResourcesFit * leastAllocatedScore(pod, node) + SCORE_WEIGHTS.NodeResourcesBalancedAllocation * balancedAllocationScore(pod, node);
+    const taints = node.taints.length === 0 ? 0 : intolerablePreferNoScheduleTaints(pod, node);
+    taintCounts[i] = taints;
+    if (taints > maxTaints) maxTaints = taints;
+  }
   const addWeighted = (scores: readonly number[], weight: number): void => {
-    for (let i = 0; i < totals.length; i++) totals[i]! += weight * scores[i]!;
+    for (let i = 0; i < n; i++) totals[i]! += weight * scores[i]!;
   };
-  addWeighted(defaultNormalizeScores(nodes.map((node) => intolerablePreferNoScheduleTaints(pod, node)), true), SCORE_WEIGHTS.TaintToleration);
+  if (maxTaints === 0) {
+    // defaultNormalizeScores(all zeros, reverse) is MAX_NODE_SCORE for every node.
+    for (let i = 0; i < n; i++) totals[i]! += SCORE_WEIGHTS.TaintToleration * MAX_NODE_SCORE;
+  } else {
+    addWeighted(defaultNormalizeScores(taintCounts, true), SCORE_WEIGHTS.TaintToleration);
+  }
   if ((pod.pod.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []).length > 0) {
     addWeighted(defaultNormalizeScores(nodes.map((node) => nodeAffinityRawScore(pod, node)), false), SCORE_WEIGHTS.NodeAffinity);
   }
   const affinityScores = interPodAffinityPreScore(pod, cache);
   if (affinityScores !== undefined) addWeighted(minMaxNormalizeScores(nodes.map((node) => interPodAffinityScore(affinityScores, node))), SCORE_WEIGHTS.InterPodAffinity);
   const spread = topologySpreadPreScore(pod, nodes, cache);
-  if (spread !== undefined) addWeighted(normalizeTopologySpreadScores(nodes.map((node) => topologySpreadScore(spread, node))), SCORE_WEIGHTS.PodTopologySpread);
+  if (spread !== undefined) addTopologySpreadScores(spread, nodes, totals, SCORE_WEIGHTS.PodTopologySpread);
   return totals;
 }
 

@@ -7,9 +7,13 @@
 // every pod in `pods` is in exactly one node's NodeInfo, the one its info names.
 
 import type { Namespace, Node, Pod } from '../../core/index.js';
+import { ControllerPodCounts } from './controller-pod-counts.js';
 import { SchedulerNodeInfo } from './node-info.js';
 import type { SchedulerPodInfo } from './pod-info.js';
 import { hasPodAffinityTerms, schedulerPodInfoOf } from './pod-info.js';
+import { LABEL_TOPOLOGY_ZONE } from './well-known-labels.js';
+
+export { LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE } from './well-known-labels.js';
 
 /** Thrown by assumePod for a pod already in the cache: a caller's bug (it scheduled a pod twice). */
 export class PodAlreadyAssumedError extends Error {
@@ -39,17 +43,20 @@ export class SchedulerCache {
   private zoneLabelledNodes = 0;
   /** Controller uid → zone → its cached pods on nodes of that zone (default zone spreading reads this in O(1)). */
   private readonly controllerZoneCounts = new Map<string, Map<string, number>>();
+  /** Controller uid → its cached pods per node ordinal (default hostname spreading reads this per node). */
+  private readonly controllerNodeCounts = new ControllerPodCounts();
+  /** Ordinals of NodeInfos that are gone, reused first. Invariant: disjoint from the ordinals in use, all < nextOrdinal. */
+  private readonly freeOrdinals: number[] = [];
+  private nextOrdinal = 0;
+  /** Invariant: the number of entries of `pods` with `assumed` set. */
+  private assumedCount = 0;
 
   // ---- Nodes ----
 
   /** Adds or updates a node. */
   setNode(node: Node): void {
     const name = node.metadata?.name ?? '';
-    let info = this.nodeInfos.get(name);
-    if (info === undefined) {
-      info = new SchedulerNodeInfo(name);
-      this.nodeInfos.set(name, info);
-    }
+    const info = this.nodeInfoFor(name);
     if (info.node === undefined) this.nodeListCache = undefined;
     if (info.node !== undefined && hasZone(info.labels)) this.zoneLabelledNodes--;
     const oldZone = info.labels[LABEL_TOPOLOGY_ZONE];
@@ -67,6 +74,14 @@ export class SchedulerCache {
   /** Cached pods of the controller on nodes whose zone label is `zone`. */
   controllerPodsInZone(controllerUid: string, zone: string): number {
     return this.controllerZoneCounts.get(controllerUid)?.get(zone) ?? 0;
+  }
+
+  /**
+   * Cached pods of the controller per node, indexed by SchedulerNodeInfo.ordinal (read with
+   * controllerPodsOnNode); undefined when it has none. Valid until the cache next changes.
+   */
+  controllerPodsByNode(controllerUid: string): Int32Array | undefined {
+    return this.controllerNodeCounts.perNode(controllerUid);
   }
 
   private countZone(controllerUid: string, zone: string | undefined, by: number): void {
@@ -89,7 +104,23 @@ export class SchedulerCache {
     info.node = undefined;
     this.nodeListCache = undefined;
     // Pods still on it stay accounted (kube keeps such a NodeInfo until its pods are gone).
-    if (info.pods.size === 0) this.nodeInfos.delete(name);
+    if (info.pods.size === 0) this.dropNodeInfo(info);
+  }
+
+  /** The NodeInfo of `name`, created (with a fresh ordinal) if there is none. */
+  private nodeInfoFor(name: string): SchedulerNodeInfo {
+    let info = this.nodeInfos.get(name);
+    if (info === undefined) {
+      info = new SchedulerNodeInfo(name, this.freeOrdinals.pop() ?? this.nextOrdinal++);
+      this.nodeInfos.set(name, info);
+    }
+    return info;
+  }
+
+  /** Forgets an empty NodeInfo; its ordinal is free again (every per-ordinal count of it is 0, as it has no pods). */
+  private dropNodeInfo(info: SchedulerNodeInfo): void {
+    this.nodeInfos.delete(info.name);
+    this.freeOrdinals.push(info.ordinal);
   }
 
   /** Nodes with a Node object, in a stable order. The array is shared: do not mutate. */
@@ -146,9 +177,13 @@ export class SchedulerCache {
     if (cached === undefined) return undefined;
     const info = cached.info;
     this.pods.delete(key);
+    if (cached.assumed) this.assumedCount--;
     const nodeInfo = this.nodeInfos.get(info.nodeName);
-    if (nodeInfo?.removePod(key) !== undefined) this.countZone(info.controllerUid, nodeInfo.labels[LABEL_TOPOLOGY_ZONE], -1);
-    if (nodeInfo !== undefined && nodeInfo.node === undefined && nodeInfo.pods.size === 0) this.nodeInfos.delete(info.nodeName);
+    if (nodeInfo?.removePod(key) !== undefined) {
+      this.countZone(info.controllerUid, nodeInfo.labels[LABEL_TOPOLOGY_ZONE], -1);
+      this.controllerNodeCounts.add(info.controllerUid, nodeInfo.ordinal, -1);
+    }
+    if (nodeInfo !== undefined && nodeInfo.node === undefined && nodeInfo.pods.size === 0) this.dropNodeInfo(nodeInfo);
     const ns = this.podsByNamespace.get(info.namespace);
     ns?.delete(key);
     if (ns?.size === 0) this.podsByNamespace.delete(info.namespace);
@@ -181,9 +216,7 @@ export class SchedulerCache {
   }
 
   get assumedPodCount(): number {
-    let n = 0;
-    for (const p of this.pods.values()) if (p.assumed) n++;
-    return n;
+    return this.assumedCount;
   }
 
   /** Cached pods of a namespace (shared map: do not mutate). */
@@ -209,13 +242,11 @@ export class SchedulerCache {
   private insert(cached: CachedPod): void {
     const info = cached.info;
     this.pods.set(info.key, cached);
-    let nodeInfo = this.nodeInfos.get(info.nodeName);
-    if (nodeInfo === undefined) {
-      nodeInfo = new SchedulerNodeInfo(info.nodeName);
-      this.nodeInfos.set(info.nodeName, nodeInfo);
-    }
+    if (cached.assumed) this.assumedCount++;
+    const nodeInfo = this.nodeInfoFor(info.nodeName);
     nodeInfo.addPod(info);
     this.countZone(info.controllerUid, nodeInfo.labels[LABEL_TOPOLOGY_ZONE], 1);
+    this.controllerNodeCounts.add(info.controllerUid, nodeInfo.ordinal, 1);
     let ns = this.podsByNamespace.get(info.namespace);
     if (ns === undefined) {
       ns = new Map();
@@ -229,10 +260,6 @@ export class SchedulerCache {
 
 const EMPTY: ReadonlyMap<string, SchedulerPodInfo> = new Map();
 
-/** The well-known zone label (topology.kubernetes.io/zone). */
-export const LABEL_TOPOLOGY_ZONE = 'topology.kubernetes.io/zone';
-/** The well-known hostname label every kubelet puts on its node. */
-export const LABEL_HOSTNAME = 'kubernetes.io/hostname';
 
 function hasZone(labels: Readonly<Record<string, string>>): boolean {
   return labels[LABEL_TOPOLOGY_ZONE] !== undefined;

@@ -39,10 +39,11 @@ function leastAllocated(requested: number, capacity: number): number {
 /** BalancedAllocation: 100 × (1 − the standard deviation of the cpu and memory fractions), with real requests. */
 export function balancedAllocationScore(pod: SchedulerPodInfo, node: SchedulerNodeInfo): number {
   const alloc = node.allocatable.resources;
-  const fractions: number[] = [];
-  if (alloc.milliCpu > 0) fractions.push(Math.min(1, (node.requested.milliCpu + pod.requests.milliCpu) / alloc.milliCpu));
-  if (alloc.memoryBytes > 0) fractions.push(Math.min(1, (node.requested.memoryBytes + pod.requests.memoryBytes) / alloc.memoryBytes));
-  const std = fractions.length === 2 ? Math.abs((fractions[0]! - fractions[1]!) / 2) : 0;
+  // With fewer than two resources to compare the deviation is 0.
+  if (alloc.milliCpu <= 0 || alloc.memoryBytes <= 0) return MAX_NODE_SCORE;
+  const cpu = Math.min(1, (node.requested.milliCpu + pod.requests.milliCpu) / alloc.milliCpu);
+  const memory = Math.min(1, (node.requested.memoryBytes + pod.requests.memoryBytes) / alloc.memoryBytes);
+  const std = Math.abs((cpu - memory) / 2);
   return Math.trunc((1 - std) * MAX_NODE_SCORE);
 }
 

@@ -6,14 +6,16 @@
 import { newLabelRequirement } from '../../core/index.js';
 import type { TopologySpreadConstraint } from '../../core/index.js';
 import { labelSelectorFromObject, ParsedLabelSelector } from '../../core/index.js';
+import { controllerPodsOnNode } from './controller-pod-counts.js';
 import type { SchedulerPluginName } from './fit-error.js';
 import { REASON_TOPOLOGY_SPREAD, REASON_TOPOLOGY_SPREAD_MISSING_LABEL } from './fit-error.js';
 import { podMatchesNodeSelectorAndAffinity } from './node-affinity.js';
 import { untoleratedTaint } from './node-filters.js';
 import type { SchedulerNodeInfo } from './node-info.js';
 import type { SchedulerPodInfo } from './pod-info.js';
+import { MAX_NODE_SCORE } from './scores.js';
 import type { SchedulerCache } from './scheduler-cache.js';
-import { LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE } from './scheduler-cache.js';
+import { LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE } from './well-known-labels.js';
 
 /** kube's system default spreading: by hostname with maxSkew 3 and by zone with maxSkew 5, ScheduleAnyway. */
 export const DEFAULT_SPREAD_HOSTNAME_MAX_SKEW = 3;
@@ -68,14 +70,23 @@ function defaultConstraints(pod: SchedulerPodInfo, cache: SchedulerCache): Compi
   const uid = pod.controllerUid;
   if (uid === '' || (pod.pod.spec?.topologySpreadConstraints ?? []).length > 0) return [];
   const matches = (p: SchedulerPodInfo): boolean => p.controllerUid === uid;
-  const base = { minDomains: 1, matches, controllerUid: uid, honorNodeAffinity: true, honorTaints: false };
-  const out: CompiledConstraint[] = [{ ...base, topologyKey: LABEL_HOSTNAME, maxSkew: DEFAULT_SPREAD_HOSTNAME_MAX_SKEW }];
-  if (cache.hasZonedNodes) out.push({ ...base, topologyKey: LABEL_TOPOLOGY_ZONE, maxSkew: DEFAULT_SPREAD_ZONE_MAX_SKEW });
+  // Literals in the same shape as compileConstraints' objects, so the per-node code sees one shape.
+  const byKey = (topologyKey: string, maxSkew: number): CompiledConstraint => ({
+    topologyKey,
+    maxSkew,
+    minDomains: 1,
+    matches,
+    controllerUid: uid,
+    honorNodeAffinity: true,
+    honorTaints: false,
+  });
+  const out = [byKey(LABEL_HOSTNAME, DEFAULT_SPREAD_HOSTNAME_MAX_SKEW)];
+  if (cache.hasZonedNodes) out.push(byKey(LABEL_TOPOLOGY_ZONE, DEFAULT_SPREAD_ZONE_MAX_SKEW));
   return out;
 }
 
 function hasAllKeys(node: SchedulerNodeInfo, constraints: readonly CompiledConstraint[]): boolean {
-  for (const c of constraints) if (node.labels[c.topologyKey] === undefined) return false;
+  for (const c of constraints) if (node.topologyValue(c.topologyKey) === undefined) return false;
   return true;
 }
 
@@ -86,9 +97,12 @@ function nodeIsEligible(c: CompiledConstraint, pod: SchedulerPodInfo, node: Sche
   return true;
 }
 
-/** Matching pods on one node. */
-function countOnNode(c: CompiledConstraint, node: SchedulerNodeInfo): number {
-  if (c.controllerUid !== undefined) return node.controllerCounts.get(c.controllerUid) ?? 0;
+/**
+ * Matching pods on one node. For a controller's constraint, `byOrdinal` is the cache's per-node
+ * index of that controller (SchedulerCache.controllerPodsByNode), read instead of the node's map.
+ */
+function countOnNode(c: CompiledConstraint, node: SchedulerNodeInfo, byOrdinal: Int32Array | undefined): number {
+  if (c.controllerUid !== undefined) return node.ordinal < 0 ? (node.controllerCounts.get(c.controllerUid) ?? 0) : controllerPodsOnNode(byOrdinal, node.ordinal);
   let n = 0;
   for (const p of node.pods.values()) if (c.matches(p)) n++;
   return n;
@@ -117,7 +131,7 @@ export function topologySpreadPreFilter(pod: SchedulerPodInfo, cache: SchedulerC
     constraints.forEach((c, i) => {
       if (!nodeIsEligible(c, pod, node)) return;
       eligible[i]!.add(node.name);
-      const value = node.labels[c.topologyKey]!;
+      const value = node.topologyValue(c.topologyKey)!;
       if (!counts[i]!.has(value)) counts[i]!.set(value, 0);
     });
   }
@@ -126,7 +140,7 @@ export function topologySpreadPreFilter(pod: SchedulerPodInfo, cache: SchedulerC
     if (node?.node === undefined) continue;
     constraints.forEach((c, i) => {
       if (!eligible[i]!.has(node.name) || !c.matches(existing)) return;
-      const value = node.labels[c.topologyKey]!;
+      const value = node.topologyValue(c.topologyKey)!;
       counts[i]!.set(value, (counts[i]!.get(value) ?? 0) + 1);
     });
   }
@@ -147,7 +161,7 @@ export function topologySpreadFilter(
 ): { readonly plugin: SchedulerPluginName; readonly reasons: readonly string[] } | undefined {
   for (let i = 0; i < state.constraints.length; i++) {
     const c = state.constraints[i]!;
-    const value = node.labels[c.topologyKey];
+    const value = node.topologyValue(c.topologyKey);
     if (value === undefined) return { plugin: 'PodTopologySpread', reasons: [REASON_TOPOLOGY_SPREAD_MISSING_LABEL] };
     const skew = (state.counts[i]!.get(value) ?? 0) + state.selfMatch[i]! - state.minMatch[i]!;
     if (skew > c.maxSkew) return { plugin: 'PodTopologySpread', reasons: [REASON_TOPOLOGY_SPREAD] };
@@ -164,6 +178,8 @@ export interface TopologySpreadScoreState {
   readonly pairCounts: readonly Map<string, number>[];
   /** Per constraint: log(domains + 2), kube's topologyNormalizingWeight. */
   readonly weights: readonly number[];
+  /** Per constraint: the cache's per-node counts of its controller (undefined for label-selector constraints, or no such pods). */
+  readonly controllerCounts: readonly (Int32Array | undefined)[];
 }
 
 /** PreScore over the nodes that passed the filters; undefined when there is nothing to spread. */
@@ -173,6 +189,7 @@ export function topologySpreadPreScore(pod: SchedulerPodInfo, filtered: readonly
   if (constraints.length === 0) return undefined;
   const requireAllTopologies = (pod.pod.spec?.topologySpreadConstraints ?? []).length > 0;
   const pairCounts = constraints.map(() => new Map<string, number>());
+  const controllerCounts = constraints.map((c) => (c.controllerUid === undefined ? undefined : cache.controllerPodsByNode(c.controllerUid)));
   let scoredNodes = 0;
   for (const node of filtered) {
     if (requireAllTopologies && !hasAllKeys(node, constraints)) continue;
@@ -180,7 +197,7 @@ export function topologySpreadPreScore(pod: SchedulerPodInfo, filtered: readonly
     for (let i = 0; i < constraints.length; i++) {
       const c = constraints[i]!;
       if (c.topologyKey === LABEL_HOSTNAME) continue;
-      const value = node.labels[c.topologyKey];
+      const value = node.topologyValue(c.topologyKey);
       if (value !== undefined && !pairCounts[i]!.has(value)) pairCounts[i]!.set(value, 0);
     }
   }
@@ -195,13 +212,13 @@ export function topologySpreadPreScore(pod: SchedulerPodInfo, filtered: readonly
     }
     for (const node of cache.nodeList()) {
       if (requireAllTopologies && !hasAllKeys(node, constraints)) continue;
-      const value = node.labels[c.topologyKey];
+      const value = node.topologyValue(c.topologyKey);
       if (value === undefined || !counts.has(value) || !nodeIsEligible(c, pod, node)) continue;
-      counts.set(value, counts.get(value)! + countOnNode(c, node));
+      counts.set(value, counts.get(value)! + countOnNode(c, node, controllerCounts[i]));
     }
   }
   const weights = constraints.map((c, i) => Math.log((c.topologyKey === LABEL_HOSTNAME ? scoredNodes : pairCounts[i]!.size) + 2));
-  return { constraints, requireAllTopologies, pairCounts, weights };
+  return { constraints, requireAllTopologies, pairCounts, weights, controllerCounts };
 }
 
 /** The raw score of a node (higher = more crowded), or undefined for a node to ignore (lacks required keys). */
@@ -210,26 +227,38 @@ export function topologySpreadScore(state: TopologySpreadScoreState, node: Sched
   let score = 0;
   for (let i = 0; i < state.constraints.length; i++) {
     const c = state.constraints[i]!;
-    const value = node.labels[c.topologyKey];
+    const value = node.topologyValue(c.topologyKey);
     if (value === undefined) continue;
-    const count = c.topologyKey === LABEL_HOSTNAME ? countOnNode(c, node) : (state.pairCounts[i]!.get(value) ?? 0);
+    const count = c.topologyKey === LABEL_HOSTNAME ? countOnNode(c, node, state.controllerCounts[i]) : (state.pairCounts[i]!.get(value) ?? 0);
     score += count * state.weights[i]! + (c.maxSkew - 1);
   }
   return Math.round(score);
 }
 
-/** kube's NormalizeScore for spreading: fewer matching pods → higher score; ignored nodes get 0. */
-export function normalizeTopologySpreadScores(raw: readonly (number | undefined)[]): number[] {
+/**
+ * Adds `weight` × kube's normalised spreading score of every node to `totals[i]` (NormalizeScore:
+ * fewer matching pods → higher, ignored nodes 0). One pass over unboxed raw scores, as this runs
+ * for every feasible node of every attempt.
+ */
+export function addTopologySpreadScores(state: TopologySpreadScoreState, nodes: readonly SchedulerNodeInfo[], totals: number[], weight: number): void {
+  const n = nodes.length;
+  // NaN marks a node to ignore (topologySpreadScore's undefined).
+  const raw = new Float64Array(n);
   let min = Number.POSITIVE_INFINITY;
   let max = 0;
-  for (const s of raw) {
-    if (s === undefined) continue;
-    min = Math.min(min, s);
-    max = Math.max(max, s);
+  for (let i = 0; i < n; i++) {
+    const s = topologySpreadScore(state, nodes[i]!);
+    if (s === undefined) {
+      raw[i] = Number.NaN;
+      continue;
+    }
+    raw[i] = s;
+    if (s < min) min = s;
+    if (s > max) max = s;
   }
-  return raw.map((s) => {
-    if (s === undefined) return 0;
-    if (max === 0) return 100;
-    return Math.trunc((100 * (max + min - s)) / max);
-  });
+  for (let i = 0; i < n; i++) {
+    const s = raw[i]!;
+    const normalized = Number.isNaN(s) ? 0 : max === 0 ? MAX_NODE_SCORE : Math.trunc((MAX_NODE_SCORE * (max + min - s)) / max);
+    totals[i]! += weight * normalized;
+  }
 }

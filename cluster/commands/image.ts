@@ -2,7 +2,7 @@
 // runtime of every worker started from that data dir resolves images from.
 
 import path from 'node:path';
-import { builtinImageNames, ImageImportError, ImageStore, InvalidImageNameError } from '../../actors/kubelet/runtime/index.js';
+import { builtinImageNames, ImageImportError, ImageStore, InvalidImageNameError } from '../../actors/index.js';
 import { parseArgs, rejectUnknown, UsageError } from '../args.js';
 import { clusterDir } from '../launcher/state.js';
 

@@ -14,6 +14,7 @@ export const CONTROL_PLANE_FLAGS = [
   'leader-elect-renew-deadline',
   'leader-elect-retry-period',
   'node-monitor-grace-period',
+  'node-startup-grace-period',
   'pod-eviction-timeout',
   'terminated-pod-gc-threshold',
 ];
@@ -21,6 +22,7 @@ export const CONTROL_PLANE_FLAGS = [
 /** Flag → controller setting name (each controller documents the settings it reads). */
 const SETTING_FLAGS: Readonly<Record<string, string>> = {
   'node-monitor-grace-period': 'nodeMonitorGracePeriodSeconds',
+  'node-startup-grace-period': 'nodeStartupGracePeriodSeconds',
   'pod-eviction-timeout': 'podEvictionTimeoutSeconds',
   'terminated-pod-gc-threshold': 'terminatedPodGCThreshold',
 };

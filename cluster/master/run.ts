@@ -5,7 +5,7 @@ import { SeededRandom } from '../../core/index.js';
 import type { Storage } from '../../core/index.js';
 import { ActorSystem, ApiServer, ApiServerResourceClient, NO_AUTHENTICATION, defineActor, namespaceController, storeCompactor } from '../../actors/index.js';
 import type { Authenticator } from '../../actors/index.js';
-import { addResourceApiService, bearerTokenOf, EtcdStorage, etcdEndpointsFromStoreUrl, KubeHttpServer, RESOURCE_SERVER_OPTIONS } from '../../transport/index.js';
+import { addResourceApiService, bearerTokenOf, EtcdStorage, etcdEndpointsFromStoreUrl, KubeHttpServer, KubeletClientPool, RESOURCE_SERVER_OPTIONS } from '../../transport/index.js';
 import { parseArgs, rejectUnknown, UsageError } from '../args.js';
 import { systemClock } from '../clock.js';
 import { jsonLogger } from '../log.js';
@@ -19,7 +19,8 @@ export const MASTER_USAGE = `usage: flotilla master [store flags…] --secure-po
   [--tls-cert-file FILE --tls-private-key-file FILE] [--token-auth-file FILE] [--insecure-serving]
   [--resource-api-port PORT]   (the internal resource API over gRPC, for workers and controllers)
   [--leader-elect-lease-duration S] [--leader-elect-renew-deadline S] [--leader-elect-retry-period S]   (15, 10, 2)
-  [--node-monitor-grace-period S] [--pod-eviction-timeout S] [--terminated-pod-gc-threshold N]   (40, 300, 12500)
+  [--node-monitor-grace-period S] [--node-startup-grace-period S] [--pod-eviction-timeout S] [--terminated-pod-gc-threshold N]   (40, 60, 300, 12500)
+  [--default-not-ready-toleration-seconds S] [--default-unreachable-toleration-seconds S]   (300, 300: the NoExecute tolerations new pods get)
   [--no-controllers]   (the API server alone: no scheduler, no controller manager)
   flotilla master --store etcd://HOST:PORT[,HOST:PORT…] --secure-port PORT …   (API server on an external etcd)
 Store flags, as for flotilla store:
@@ -36,6 +37,8 @@ const API_FLAGS = [
   'api-data-dir',
   'resource-api-port',
   'no-controllers',
+  'default-not-ready-toleration-seconds',
+  'default-unreachable-toleration-seconds',
   ...CONTROL_PLANE_FLAGS,
 ];
 
@@ -87,6 +90,26 @@ async function authenticatorFrom(args: Args): Promise<Authenticator> {
   };
 }
 
+/**
+ * How masters authenticate to kubelets (pods/log, exec, metrics): with the first token of the
+ * tokens file, the one `flotilla up` also gives its workers; none with --insecure-serving.
+ */
+async function kubeletCredentials(args: Args): Promise<{ token?: string }> {
+  const file = stringFlag(args, 'token-auth-file');
+  if (file === undefined) return {};
+  const first = (await loadTokenFile(file))?.tokens[0];
+  return first === undefined ? {} : { token: first.token };
+}
+
+/** kube-apiserver's DefaultTolerationSeconds flags: whole seconds ≥ 0, default 300. */
+function tolerationSecondsFlag(args: Args, name: string): number {
+  const text = stringFlag(args, name);
+  if (text === undefined) return 300;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name}: ${text} is not a whole number of seconds`);
+  return n;
+}
+
 /** The API server actor: owns the HTTP server; a crash restarts it after a backoff. */
 async function startApiServer(args: Args, storage: Storage, dataDir: string): Promise<() => Promise<void>> {
   const portText = stringFlag(args, 'secure-port');
@@ -118,6 +141,12 @@ async function startApiServer(args: Args, storage: Storage, dataDir: string): Pr
     authenticator,
     metrics: () => registry.metrics(),
     serverAddress: () => `${host}:${port}`,
+    watchCache: { registry },
+    kubelets: new KubeletClientPool(await kubeletCredentials(args)),
+    podAdmission: {
+      defaultNotReadyTolerationSeconds: tolerationSecondsFlag(args, 'default-not-ready-toleration-seconds'),
+      defaultUnreachableTolerationSeconds: tolerationSecondsFlag(args, 'default-unreachable-toleration-seconds'),
+    },
   });
   const server = new KubeHttpServer({ handler: api.handler, ...(tls ? { tls } : {}), registry, logger: log });
   const system = new ActorSystem({
@@ -150,6 +179,7 @@ async function startApiServer(args: Args, storage: Storage, dataDir: string): Pr
   return async () => {
     await controlPlane?.stop();
     await resourceApi?.stop();
+    api.close();
     await server.close();
     await system.shutdown();
     await storage.close();

@@ -5,13 +5,16 @@
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { join } from 'node:path';
+import { dirname, join, relative, isAbsolute } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { SeededRandom } from '../../core/index.js';
-import type { ContainerRuntime } from '../../actors/index.js';
+import type { ContainerIsolation, ContainerRuntime, ContainerStatus } from '../../actors/index.js';
 import {
   ActorSystem,
+  ApiEventRecorder,
   BOUND_PODS_FIELD_SELECTOR,
+  createLinuxIsolation,
   directoryStaticPodSource,
   DEFAULT_CRASH_LOOP_BACKOFF,
   fixedNodeHostProbe,
@@ -27,6 +30,7 @@ import {
   osNodeHostProbe,
   podsOfNodeFieldSelector,
   podWorkerActor,
+  probeLinuxIsolation,
   ProcessRuntime,
   kubeletTokenAuthenticator,
   startKubeletServer,
@@ -89,42 +93,54 @@ export async function startWorker(options: WorkerOptions): Promise<() => Promise
     maxPods: options.maxPods,
     nodeLeaseDurationSeconds: options.nodeLeaseDurationSeconds,
     nodeStatusUpdateFrequencyMs: options.nodeStatusUpdateFrequencyMs,
+    podResyncIntervalMs: options.syncFrequencyMs,
     podWorker: podWorkerActor,
   };
   const runtimes: ContainerRuntime[] = [];
   let kubeletServer: KubeletServer | undefined;
+  const eventRecorders: ApiEventRecorder[] = [];
   let healthy = false;
 
   if (options.hollowCount === 0) {
     const runtime = new ProcessRuntime({
       stateDir: join(options.dataDir, 'runtime'),
       imageStore: new ImageStore(join(options.dataDir, 'images'), systemClock),
-      // Linux namespaces and cgroups (runtime/linux) are the integrator's to wire in; plain processes until then.
-      isolation: new NoIsolation(),
+      isolation: await containerIsolationFor(options),
       clock: systemClock,
       log: jsonStderrActorLogger({ component: 'runtime', node: options.name }),
       podIP: options.nodeIP,
+      podCidr: options.podCidr,
     });
+    // start() reports the exits of containers that ended while the worker was down; they are held
+    // for the kubelet, which subscribes itself in its first turn (bounded by the containers on disk).
+    const exitsWhileDown: ContainerStatus[] = [];
+    const holdExits = runtime.onContainerExit((status) => exitsWhileDown.push(status));
     await runtime.start();
     runtimes.push(runtime);
+    const events = new ApiEventRecorder({ client, clock: systemClock, random: new SeededRandom((Date.now() ^ process.pid) >>> 0), component: 'kubelet', host: options.name, registry, logger: log });
+    eventRecorders.push(events);
     // The kubelet's own server (pods/log, pods/exec, metrics), for masters holding the cluster token.
     const server = await startKubeletServer({ runtime, nodeName: options.name, clock: systemClock, port: options.kubeletPort, host: options.nodeIP, authenticate: kubeletTokenAuthenticator(options.token) });
     kubeletServer = server;
     log.info('serving the kubelet API', { address: `${options.nodeIP}:${server.port}` });
     const probe = osNodeHostProbe(options.dataDir, { ...(options.cpuCores === undefined ? {} : { cpuCores: options.cpuCores }), ...(options.memoryBytes === undefined ? {} : { memoryBytes: options.memoryBytes }) });
-    system.spawn(
+    const kubelet = system.spawn(
       kubeletActor({
         ...common,
         nodeName: options.name,
         runtime,
         probe,
+        events,
         rootDir: options.dataDir,
         metrics: metrics.forNode(options.name),
         kubeletPort: () => server.port,
+        podCidr: options.podCidr,
         ...(options.podManifestPath === undefined ? {} : { staticPods: directoryStaticPodSource(options.podManifestPath) }),
       }),
       'kubelet',
     );
+    holdExits();
+    for (const status of exitsWhileDown) kubelet.tell({ type: 'containerExited', status });
   } else {
     const probe = hollowProbe(options);
     const renewMs = nodeLeaseRenewIntervalMs(options.nodeLeaseDurationSeconds);
@@ -165,6 +181,7 @@ export async function startWorker(options: WorkerOptions): Promise<() => Promise
     log.info('worker stopping');
     pods.stop();
     await system.shutdown();
+    for (const events of eventRecorders) await events.stop();
     await kubeletServer?.close();
     // Containers keep running: a restarted worker re-adopts them.
     for (const runtime of runtimes) await runtime.close();
@@ -218,4 +235,29 @@ async function serveMetrics(registry: Registry, port: number, healthy: () => boo
     server.listen(port, '127.0.0.1', () => resolve());
   });
   return server;
+}
+
+/** The install directory (dist/cluster/worker/run.js → the package root): containers run its shipped images. */
+const INSTALL_DIR = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** Whether `dir` is `path` or one of its ancestors. */
+function containsPath(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/**
+ * Linux namespaces and cgroups when this host allows them (root on Linux) and --no-isolation is
+ * not given, else plain processes with the reason, which the Node's Ready condition shows.
+ * Containers must not see the worker's state (other pods' volumes, runtime records) nor its
+ * credentials; a directory holding the Flotilla install or the Node binary stays visible, since
+ * the shipped images run from there.
+ */
+async function containerIsolationFor(options: WorkerOptions): Promise<ContainerIsolation> {
+  if (options.noIsolation) return new NoIsolation('isolation turned off with --no-isolation: containers run as plain host processes');
+  const probe = await probeLinuxIsolation();
+  const needed = [INSTALL_DIR, dirname(process.execPath)];
+  const hiddenHostPaths = [options.dataDir, ...options.credentialDirs].filter((dir) => !needed.some((path) => containsPath(dir, path)));
+  const linux = await createLinuxIsolation({ probe, hiddenHostPaths });
+  return linux ?? new NoIsolation(probe.isolation.reason);
 }

@@ -20,17 +20,23 @@ function toleratesNoExecute(tolerations: readonly unknown[], key: string): boole
   });
 }
 
+/** kube-apiserver's --default-not-ready-toleration-seconds and --default-unreachable-toleration-seconds. */
+export interface PodAdmissionSettings {
+  readonly defaultNotReadyTolerationSeconds?: number;
+  readonly defaultUnreachableTolerationSeconds?: number;
+}
+
 /** Applies the default admission mutations to a Pod about to be created, in place. */
-export function applyPodAdmissionDefaults(pod: Pod): Pod {
+export function applyPodAdmissionDefaults(pod: Pod, settings: PodAdmissionSettings = {}): Pod {
   const spec = ensureJsonObject(pod as JsonObject, 'spec');
   if (typeof spec.serviceAccountName !== 'string' || spec.serviceAccountName === '') spec.serviceAccountName = 'default';
   spec.serviceAccount = spec.serviceAccountName;
   const tolerations = [...asArray(spec.tolerations)];
   if (!toleratesNoExecute(tolerations, NOT_READY_TAINT)) {
-    tolerations.push({ key: NOT_READY_TAINT, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_NOT_READY_TOLERATION_SECONDS });
+    tolerations.push({ key: NOT_READY_TAINT, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: settings.defaultNotReadyTolerationSeconds ?? DEFAULT_NOT_READY_TOLERATION_SECONDS });
   }
   if (!toleratesNoExecute(tolerations, UNREACHABLE_TAINT)) {
-    tolerations.push({ key: UNREACHABLE_TAINT, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: DEFAULT_UNREACHABLE_TOLERATION_SECONDS });
+    tolerations.push({ key: UNREACHABLE_TAINT, operator: 'Exists', effect: 'NoExecute', tolerationSeconds: settings.defaultUnreachableTolerationSeconds ?? DEFAULT_UNREACHABLE_TOLERATION_SECONDS });
   }
   spec.tolerations = tolerations;
   if (typeof spec.priorityClassName !== 'string' || spec.priorityClassName === '') {

@@ -1,7 +1,8 @@
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, STATUS_CODES } from 'node:http';
 import type { IncomingHttpHeaders, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import type { Registry } from 'prom-client';
 import { ApiBadRequestError, ApiTooManyRequestsError, statusForError } from '../../core/index.js';
@@ -23,6 +24,15 @@ export interface KubeHttpRequest {
   readonly signal: AbortSignal;
   /** The peer certificate's or bearer token's identity is the handler's to establish; this is the socket's address. */
   readonly remoteAddress: string;
+  /** Set when the client asked to switch protocols (WebSocket): the handler may take the connection over. */
+  readonly upgrade?: KubeHttpUpgrade;
+}
+
+/** The raw connection of an upgrade request, for a WebSocket server's handleUpgrade. */
+export interface KubeHttpUpgrade {
+  readonly request: IncomingMessage;
+  readonly socket: Duplex;
+  readonly head: Buffer;
 }
 
 /** One watch event as written to the stream: `{"type":"ADDED","object":{…}}` per line. */
@@ -46,7 +56,9 @@ export type KubeHttpResponse =
   | { readonly type: 'json'; readonly code: number; readonly body: unknown; readonly headers?: Readonly<Record<string, string>> }
   | { readonly type: 'raw'; readonly code: number; readonly contentType: string; readonly body: string | Buffer }
   | { readonly type: 'watch'; readonly contentType?: string; readonly stream: KubeWatchStream }
-  | { readonly type: 'stream'; readonly contentType: string; readonly chunks: AsyncIterable<string | Uint8Array> };
+  | { readonly type: 'stream'; readonly contentType: string; readonly chunks: AsyncIterable<string | Uint8Array> }
+  /** The handler took an upgrade request's connection over (answered 101 itself). */
+  | { readonly type: 'upgraded' };
 
 export type KubeHandler = (req: KubeHttpRequest) => Promise<KubeHttpResponse>;
 
@@ -78,6 +90,8 @@ const DEFAULT_MAX_CONNECTIONS = 4_096;
 const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 60_000;
 const KEEP_ALIVE_TIMEOUT_MS = 30_000;
+/** Subresources kube counts as long-running (not against --max-requests-inflight), as watches. */
+const LONG_RUNNING_SUBRESOURCES: ReadonlySet<string> = new Set(['log', 'exec', 'attach', 'portforward', 'proxy']);
 
 interface KubeHttpMetrics {
   readonly requests: Counter;
@@ -128,6 +142,7 @@ export class KubeHttpServer {
       this.sockets.add(s);
       s.on('close', () => this.sockets.delete(s));
     });
+    this.server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void this.serveUpgrade(req, socket, head));
     this.server.on('clientError', (_err, socket: Socket) => {
       if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
       else socket.destroy();
@@ -172,7 +187,7 @@ export class KubeHttpServer {
     const labels = metricLabels(info, this.component);
     const abort = new AbortController();
     res.on('close', () => abort.abort());
-    const longRunning = info.isResourceRequest && info.verb === 'watch';
+    const longRunning = info.isResourceRequest && (info.verb === 'watch' || LONG_RUNNING_SUBRESOURCES.has(info.subresource));
     let counted = false;
     let code = 500;
     try {
@@ -211,6 +226,52 @@ export class KubeHttpServer {
     }
   }
 
+  /**
+   * An upgrade request (WebSocket): the handler either takes the connection over or answers with
+   * an ordinary response, written here on the raw socket, which is then closed.
+   */
+  private async serveUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => socket.destroy());
+    let info: KubeRequestInfo;
+    try {
+      info = resolveKubeRequestInfo(req.method ?? 'GET', req.url ?? '/');
+    } catch (err) {
+      writeRawStatus(socket, statusForError(new ApiBadRequestError(`malformed request path: ${err instanceof Error ? err.message : String(err)}`)));
+      return;
+    }
+    const labels = metricLabels(info, this.component);
+    const abort = new AbortController();
+    socket.on('close', () => abort.abort());
+    let code = 500;
+    try {
+      if (this.closing) throw new ApiTooManyRequestsError('the server is shutting down', 1);
+      const response = await this.handler({
+        info,
+        method: (req.method ?? 'GET').toUpperCase(),
+        headers: req.headers,
+        contentType: mediaType(req.headers['content-type']),
+        body: () => Promise.reject(new ApiBadRequestError('an upgrade request has no body')),
+        signal: abort.signal,
+        remoteAddress: req.socket.remoteAddress ?? '',
+        upgrade: { request: req, socket, head },
+      });
+      if (response.type === 'upgraded') {
+        code = 101;
+        return;
+      }
+      code = response.type === 'json' || response.type === 'raw' ? response.code : 200;
+      const body = response.type === 'json' ? JSON.stringify(response.body) : response.type === 'raw' ? response.body : '';
+      writeRaw(socket, code, response.type === 'raw' ? response.contentType : 'application/json', body);
+    } catch (err) {
+      const status = statusForError(err);
+      code = status.code ?? 500;
+      if (code >= 500) this.logger?.error('upgrade request failed', { method: req.method, path: info.path, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      writeRawStatus(socket, status);
+    } finally {
+      this.metrics?.requests.inc({ ...labels, code: String(code) });
+    }
+  }
+
   /** Writes a response; returns the HTTP code. Watches and streams resolve when they end. */
   private async write(res: ServerResponse, r: KubeHttpResponse, labels: Record<string, string>, signal: AbortSignal): Promise<number> {
     switch (r.type) {
@@ -229,6 +290,10 @@ export class KubeHttpServer {
       case 'watch':
         await this.streamWatch(res, r.stream, r.contentType ?? 'application/json', labels, signal);
         return 200;
+      case 'upgraded':
+        // Only an upgrade request's connection can be taken over; serveUpgrade handles those.
+        res.destroy();
+        return 500;
       case 'stream': {
         res.writeHead(200, { 'Content-Type': r.contentType, 'Transfer-Encoding': 'chunked' });
         for await (const chunk of r.chunks) {
@@ -286,6 +351,17 @@ function writeStatus(res: ServerResponse, status: Status, err: unknown): void {
   if (typeof retry === 'number') headers['Retry-After'] = retry;
   res.writeHead(status.code ?? 500, headers);
   res.end(body);
+}
+
+/** An HTTP/1.1 response on a raw (not yet upgraded) connection, which is then closed. */
+function writeRaw(socket: Duplex, code: number, contentType: string, body: string | Buffer): void {
+  if (!socket.writable) return void socket.destroy();
+  const bytes = typeof body === 'string' ? Buffer.from(body) : body;
+  socket.end(Buffer.concat([Buffer.from(`HTTP/1.1 ${code} ${STATUS_CODES[code] ?? ''}\r\nContent-Type: ${contentType}\r\nContent-Length: ${bytes.byteLength}\r\nConnection: close\r\n\r\n`), bytes]));
+}
+
+function writeRawStatus(socket: Duplex, status: Status): void {
+  writeRaw(socket, status.code ?? 500, 'application/json', JSON.stringify(status));
 }
 
 function isMutating(method: string | undefined): boolean {

@@ -5,3 +5,4 @@ export * from './runtime-errors.js';
 export * from './process/index.js';
 export * from './images/index.js';
 export * from './hollow/index.js';
+export * from './linux/index.js';

@@ -2,6 +2,7 @@
 // pipeline to, served over the ContainerRuntime. Requests name pods by namespace and name; the
 // server finds what runs for them in the runtime (see pod-containers.ts).
 
+import { timingSafeEqual } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
 import { failureStatus, ResourceApiError } from '../../../core/index.js';
 import type { Clock } from '../../../raft/index.js';
@@ -121,5 +122,9 @@ export async function startKubeletServer(o: KubeletServerOptions): Promise<Kubel
 /** An authenticate function accepting exactly `token`; without a token (an insecure cluster) every call is accepted. */
 export function kubeletTokenAuthenticator(token: string | undefined): (presented: string | undefined) => boolean {
   if (token === undefined || token === '') return () => true;
-  return (presented) => presented === token;
+  const expected = Buffer.from(token);
+  return (presented) => {
+    const given = Buffer.from(presented ?? '');
+    return given.byteLength === expected.byteLength && timingSafeEqual(given, expected);
+  };
 }

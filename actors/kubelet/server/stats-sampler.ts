@@ -59,6 +59,7 @@ export class StatsSampler {
   private node: Readings<NodeUsageReading & { readonly timestampMs: number }> | undefined;
   private timer: TimerHandle | undefined;
   private round: Promise<void> | undefined;
+  private queued: Promise<void> | undefined;
   private lastRoundMs = -Infinity;
   private readonly intervalMs: number;
   private readonly nodeUsage: () => NodeUsageReading;
@@ -79,9 +80,22 @@ export class StatsSampler {
     this.timer = undefined;
   }
 
-  /** One sampling round (joins the running one); never rejects: a container that cannot be read is skipped. */
+  /**
+   * A sampling round that starts now, or right after the running one (at most one round runs
+   * and one waits; callers meanwhile share the waiting one). Never rejects: a container that
+   * cannot be read is skipped.
+   */
   sampleNow(): Promise<void> {
-    this.round ??= this.sample().finally(() => {
+    if (this.round === undefined) return this.startRound();
+    this.queued ??= this.round.then(() => {
+      this.queued = undefined;
+      return this.startRound();
+    });
+    return this.queued;
+  }
+
+  private startRound(): Promise<void> {
+    this.round = this.sample().finally(() => {
       this.round = undefined;
       this.lastRoundMs = this.o.clock.now();
     });

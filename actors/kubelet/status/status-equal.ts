@@ -8,7 +8,8 @@ function canonical(value: unknown): unknown {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value).sort()) {
       const field = (value as Record<string, unknown>)[key];
-      if (field !== undefined) out[key] = canonical(field);
+      // The API drops null fields (`lastProbeTime: null`), so a status read back holds none.
+      if (field !== undefined && field !== null) out[key] = canonical(field);
     }
     return out;
   }
@@ -16,7 +17,7 @@ function canonical(value: unknown): unknown {
 }
 
 /**
- * Deep equality ignoring key order and absent-vs-undefined fields. Timestamps are compared too:
+ * Deep equality ignoring key order and absent-vs-undefined-vs-null fields. Timestamps are compared too:
  * computePodStatus keeps them stable while nothing changes, so equal inputs give equal statuses.
  */
 export function podStatusEqual(a: PodStatus | undefined, b: PodStatus | undefined): boolean {

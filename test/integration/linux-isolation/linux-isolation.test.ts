@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, promises as fsp, readFileSync, readlinkSync, r
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { createLinuxIsolation, detectLinuxIsolation, ISOLATION_SUBDIR, type LinuxIsolation } from '../../../actors/kubelet/runtime/linux/index.js';
+import { createLinuxIsolation, detectLinuxIsolation, ISOLATION_SUBDIR, type LinuxIsolation } from '../../../actors/index.js';
 import { killGroup, output, startWrapped, waitExit, waitFor, type RunningContainer } from './harness.js';
 
 const support = await detectLinuxIsolation();

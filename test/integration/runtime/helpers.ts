@@ -5,8 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Test } from 'tap';
-import { realClock } from '../../../actors/index.js';
-import { ImageStore, NoIsolation, ProcessRuntime, type ContainerConfig, type ContainerStatus, type PodSandboxConfig } from '../../../actors/kubelet/runtime/index.js';
+import { ImageStore, NoIsolation, ProcessRuntime, realClock, type ContainerConfig, type ContainerStatus, type PodSandboxConfig } from '../../../actors/index.js';
 
 export const silentLog = { info: () => undefined, warn: () => undefined, error: () => undefined };
 

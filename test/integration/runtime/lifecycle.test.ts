@@ -6,7 +6,7 @@ import {
   InvalidImageNameError,
   StartContainerError,
   type ContainerStatus,
-} from '../../../actors/kubelet/runtime/index.js';
+} from '../../../actors/index.js';
 import { collectLogs, containerConfig, runContainer, runtimeFixture, sandboxConfig, waitFor, waitForExit } from './helpers.js';
 
 void t.test('a container that exits 0 is Completed, one that exits 3 is Error; each exit is reported once', async (t) => {

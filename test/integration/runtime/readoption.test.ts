@@ -2,8 +2,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import t from 'tap';
-import { realClock } from '../../../actors/index.js';
-import { NoIsolation, ProcessRuntime, type ContainerStatus } from '../../../actors/kubelet/runtime/index.js';
+import { NoIsolation, ProcessRuntime, realClock, type ContainerStatus } from '../../../actors/index.js';
 import { collectLogs, containerConfig, runContainer, runtimeFixture, silentLog, waitFor, waitForExit } from './helpers.js';
 
 function alive(pid: number): boolean {

@@ -7,7 +7,7 @@ import {
   resolveContainerEnv,
   type ContainerEnvContext,
   type ObjectLookup,
-} from '../../../actors/kubelet/env/index.js';
+} from '../../../actors/index.js';
 
 function b64(text: string): string {
   return Buffer.from(text, 'utf8').toString('base64');

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { ProbeTracker, probeTiming, probeFailedMessage, probeKillingMessage } from '../../../actors/kubelet/probes/index.js';
+import { ProbeTracker, probeTiming, probeFailedMessage, probeKillingMessage } from '../../../actors/index.js';
 
 const OK = { result: 'success' } as const;
 const BAD = { result: 'failure', message: 'boom' } as const;

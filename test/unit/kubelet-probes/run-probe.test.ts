@@ -2,8 +2,7 @@ import { createServer as createHttpServer, type IncomingHttpHeaders, type Server
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import t from 'tap';
-import type { ContainerRuntime } from '../../../actors/index.js';
-import { runProbe, type ProbeTarget } from '../../../actors/kubelet/probes/index.js';
+import { runProbe, type ContainerRuntime, type ProbeTarget } from '../../../actors/index.js';
 import { createClusterCa } from '../../../cluster/index.js';
 
 type ExecResult = Awaited<ReturnType<ContainerRuntime['execSync']>>;

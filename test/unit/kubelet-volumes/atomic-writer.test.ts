@@ -2,7 +2,7 @@ import { lstatSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { InvalidPayloadPathError, cleanPayloadPath, writeVolumePayload, type FileProjection } from '../../../actors/kubelet/volumes/index.js';
+import { InvalidPayloadPathError, cleanPayloadPath, writeVolumePayload, type FileProjection } from '../../../actors/index.js';
 
 function tempDir(t: Test): string {
   const dir = mkdtempSync(join(tmpdir(), 'flotilla-aw-'));

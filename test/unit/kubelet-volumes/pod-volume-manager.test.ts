@@ -4,9 +4,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { InMemoryResourceClient, type ConfigMap, type Pod, type Secret, type Volume } from '../../../core/index.js';
-import { ManualClock } from '../../../actors/index.js';
-import { CreateContainerConfigError, objectLookupFromClient, type ObjectLookup } from '../../../actors/kubelet/env/index.js';
-import { HostPathTypeError, PodVolumeManager, VolumeSetupError, prepareHostPath } from '../../../actors/kubelet/volumes/index.js';
+import {
+  CreateContainerConfigError,
+  HostPathTypeError,
+  ManualClock,
+  objectLookupFromClient,
+  PodVolumeManager,
+  prepareHostPath,
+  VolumeSetupError,
+  type ObjectLookup,
+} from '../../../actors/index.js';
 
 function tempDir(t: Test): string {
   const dir = mkdtempSync(join(tmpdir(), 'flotilla-vol-'));

@@ -13,7 +13,7 @@ import {
   parseCgroupKeyValues,
   parseMountInfo,
   LinuxIsolationError,
-} from '../../../actors/kubelet/runtime/linux/index.js';
+} from '../../../actors/index.js';
 
 const noSleep = (): Promise<void> => Promise.resolve();
 

@@ -11,7 +11,7 @@ import {
   shellQuote,
   ShellScript,
   type LinuxTools,
-} from '../../../actors/kubelet/runtime/linux/index.js';
+} from '../../../actors/index.js';
 
 const tools: LinuxTools = {
   sh: 'SH', env: 'ENV', unshare: 'UNSHARE', nsenter: 'NSENTER', mount: 'MOUNT', umount: 'UMOUNT', findmnt: 'FINDMNT',

@@ -11,9 +11,9 @@ import type {
   ImageInfo,
   PodSandboxConfig,
   PodSandboxStatus,
-} from '../../../actors/kubelet/runtime/cri.js';
-import { ContainerNotFoundError, ImageNotFoundError, SandboxNotFoundError } from '../../../actors/kubelet/runtime/runtime-errors.js';
-import type { ManualClock } from '../../../actors/index.js';
+  ManualClock,
+} from '../../../actors/index.js';
+import { ContainerNotFoundError, ImageNotFoundError, SandboxNotFoundError } from '../../../actors/index.js';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 

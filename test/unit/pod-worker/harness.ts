@@ -3,12 +3,8 @@
 import type { Test } from 'tap';
 import type { Container, Pod, PodStatus, ResourceObject } from '../../../core/index.js';
 import { formatRfc3339, InMemoryResourceClient, SeededRandom } from '../../../core/index.js';
-import type { ActorLogger, ActorRef, EventRecorder, PodWorkerHost, PodWorkerMsg } from '../../../actors/index.js';
-import { ActorSystem, DEFAULT_CRASH_LOOP_BACKOFF, escapeActorName, ManualClock } from '../../../actors/index.js';
-import type { PodVolumes } from '../../../actors/kubelet/pod-worker/index.js';
-import { podWorkerActor } from '../../../actors/kubelet/pod-worker/index.js';
-import type { ContainerMount } from '../../../actors/kubelet/runtime/cri.js';
-import { VolumeSetupError } from '../../../actors/kubelet/volumes/index.js';
+import type { ActorLogger, ActorRef, ContainerMount, EventRecorder, PodVolumes, PodWorkerHost, PodWorkerMsg } from '../../../actors/index.js';
+import { ActorSystem, DEFAULT_CRASH_LOOP_BACKOFF, escapeActorName, ManualClock, podWorkerActor, VolumeSetupError } from '../../../actors/index.js';
 import { FakeRuntime } from './fake-runtime.js';
 
 export const PODS = { group: '', version: 'v1', resource: 'pods' } as const;

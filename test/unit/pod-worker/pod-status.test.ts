@@ -2,8 +2,7 @@
 import t from 'tap';
 import type { ContainerStatus, Pod, PodSpec } from '../../../core/index.js';
 import { formatRfc3339 } from '../../../core/index.js';
-import type { ContainerStatus as RuntimeContainerStatus } from '../../../actors/kubelet/runtime/cri.js';
-import { computePodPhase, computePodStatus, NO_PROBE_RESULTS, podStatusEqual } from '../../../actors/kubelet/status/index.js';
+import { type ContainerStatus as RuntimeContainerStatus, computePodPhase, computePodStatus, NO_PROBE_RESULTS, podStatusEqual } from '../../../actors/index.js';
 
 const running: ContainerStatus['state'] = { running: {} };
 const exited = (exitCode: number): ContainerStatus['state'] => ({ terminated: { exitCode } });

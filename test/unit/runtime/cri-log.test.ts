@@ -13,7 +13,7 @@ import {
   parseRfc3339Nano,
   readContainerLogLines,
   type CriLogEntry,
-} from '../../../actors/kubelet/runtime/index.js';
+} from '../../../actors/index.js';
 
 function tempDir(t: Test): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-log-'));

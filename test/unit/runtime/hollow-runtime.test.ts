@@ -1,6 +1,5 @@
 import t from 'tap';
-import { ManualClock } from '../../../actors/index.js';
-import { ContainerNotFoundError, ContainerNotRunningError, HollowRuntime, ImageNotFoundError, InvalidImageNameError, type ContainerStatus } from '../../../actors/kubelet/runtime/index.js';
+import { ContainerNotFoundError, ContainerNotRunningError, HollowRuntime, ImageNotFoundError, InvalidImageNameError, ManualClock, type ContainerStatus } from '../../../actors/index.js';
 
 const config = (name: string, image = 'flotilla/echo') => ({ name, attempt: 0, image, env: [], mounts: [], resources: {}, labels: { app: name } });
 const sandbox = (name: string) => ({ podUid: `u-${name}`, podName: name, podNamespace: 'default', hostname: name, labels: {}, annotations: {} });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t, { type Test } from 'tap';
-import { ImageImportError, ImageNotFoundError, ImageStore, InvalidImageNameError, parseImageReference } from '../../../actors/kubelet/runtime/index.js';
+import { ImageImportError, ImageNotFoundError, ImageStore, InvalidImageNameError, parseImageReference } from '../../../actors/index.js';
 
 const clock = { now: () => 1_700_000_000_000 };
 

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { RuntimeStateStore, STATE_FORMAT_VERSION, writeJsonAtomic, type SandboxRecord } from '../../../actors/kubelet/runtime/index.js';
+import { RuntimeStateStore, STATE_FORMAT_VERSION, writeJsonAtomic, type SandboxRecord } from '../../../actors/index.js';
 
 void t.test('records persist atomically and load back; unreadable or foreign records are skipped', async (t) => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'flotilla-state-'));

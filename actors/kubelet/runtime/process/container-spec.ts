@@ -19,7 +19,7 @@ export function resolveContainerArgv(image: ImageManifest, config: ContainerConf
 }
 
 /** The image's env, then the pod's (which wins), over a default PATH and the pod's HOSTNAME. Nothing of the worker's own environment leaks in. */
-export function resolveContainerEnv(image: ImageManifest, config: ContainerConfig, hostname: string): Record<string, string> {
+export function resolveProcessContainerEnv(image: ImageManifest, config: ContainerConfig, hostname: string): Record<string, string> {
   const env: Record<string, string> = { PATH: DEFAULT_CONTAINER_PATH, HOSTNAME: hostname };
   for (const pair of image.env) {
     const eq = pair.indexOf('=');

@@ -241,6 +241,14 @@ export class ProcessRuntime implements ContainerRuntime {
       ...(image.rootDir !== undefined ? { imageRootDir: image.rootDir } : {}),
     };
     await fsp.mkdir(containerDir, { recursive: true });
+    const stdoutFifoPath = path.join(containerDir, 'stdout.fifo');
+    const stderrFifoPath = path.join(containerDir, 'stderr.fifo');
+    // mkfifo is a process of its own: it runs while the isolation prepares the root, and is
+    // always awaited before the directory may be removed. Settles with the error, never rejects.
+    const fifosMade = createFifos([stdoutFifoPath, stderrFifoPath]).then(
+      () => undefined,
+      (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
+    );
     try {
       let launch;
       try {
@@ -262,18 +270,20 @@ export class ProcessRuntime implements ContainerRuntime {
         containerDir,
         logPath: path.join(containerDir, 'container.log'),
         exitFilePath: path.join(containerDir, 'exit'),
-        stdoutFifoPath: path.join(containerDir, 'stdout.fifo'),
-        stderrFifoPath: path.join(containerDir, 'stderr.fifo'),
+        stdoutFifoPath,
+        stderrFifoPath,
         state: 'created',
         createdAtMs: this.options.clock.now(),
       };
-      await createFifos([record.stdoutFifoPath, record.stderrFifoPath]);
+      const fifoError = await fifosMade;
+      if (fifoError !== undefined) throw fifoError;
       await this.store.saveContainer(record);
       const live = newLive(record);
       live.resolveExited();
       this.containers.set(id, live);
       return id;
     } catch (err) {
+      await fifosMade;
       await this.options.isolation.removeContainer(id, containerDir).catch(() => undefined);
       await this.store.deleteContainer(id);
       throw err;
