@@ -1,30 +1,31 @@
 #!/usr/bin/env node
 import { UsageError } from './args.js';
-import { BENCH_USAGE, benchCommand } from './commands/bench.js';
-import { demoCommand } from './commands/demo.js';
-import { IMAGE_USAGE, imageCommand } from './commands/image.js';
-import { LINCHECK_USAGE, lincheckCommand } from './commands/lincheck.js';
-import { SIM_USAGE, simCommand } from './commands/sim.js';
-import { MASTER_USAGE, masterCommand } from './master/run.js';
-import { STORE_USAGE, storeCommand } from './store/run.js';
-import { WORKER_USAGE, workerCommand } from './worker/run.js';
-import { downCommand, kubeconfigCommand, restartCommand, statusCommand, stopCommand, upCommand } from './launcher/commands.js';
+/** A command's code, loaded only when it runs: a worker need not load the master's modules. */
+interface Command {
+  readonly run: (argv: string[]) => Promise<number>;
+  readonly usage: string;
+}
 
-const COMMANDS: Record<string, { run: (argv: string[]) => Promise<number>; usage: string; about: string }> = {
-  demo: { run: demoCommand, usage: 'usage: flotilla demo [--seed S] [--members 3|5] [--pace-ms MS]', about: 'watch one simulated 5-member cluster under faults (npm start)' },
-  sim: { run: simCommand, usage: SIM_USAGE, about: 'run seeded simulations of the Raft core with every fault on' },
-  lincheck: { run: lincheckCommand, usage: LINCHECK_USAGE, about: 'check a JSON-lines key-value history for linearizability' },
-  store: { run: storeCommand, usage: STORE_USAGE, about: 'run one member of the replicated store (etcd v3 API)' },
-  master: { run: masterCommand, usage: MASTER_USAGE, about: 'run a master: a store member and the Kubernetes API server' },
-  worker: { run: workerCommand, usage: WORKER_USAGE, about: 'run a worker: a kubelet per node (or many hollow nodes) against the masters' },
-  bench: { run: benchCommand, usage: BENCH_USAGE, about: 'benchmarks: api, store (any etcd v3 endpoints)' },
-  up: { run: upCommand, usage: 'usage: flotilla up [--masters 3] [--workers 0] [--data-dir DIR] [--external-etcd etcd://HOST:PORT,…]', about: 'start a local cluster as separate processes' },
-  kubeconfig: { run: kubeconfigCommand, usage: 'usage: flotilla kubeconfig [--data-dir DIR]', about: 'print the path of the local cluster\'s admin kubeconfig' },
-  status: { run: statusCommand, usage: 'usage: flotilla status [--json] [--data-dir DIR]', about: 'show the local cluster\'s processes and Raft state' },
-  down: { run: downCommand, usage: 'usage: flotilla down [--purge] [--data-dir DIR]', about: 'stop the local cluster (--purge deletes its data)' },
-  stop: { run: stopCommand, usage: 'usage: flotilla stop NAME [--signal TERM|KILL|STOP|CONT] [--data-dir DIR]', about: 'stop (or signal) one process of the local cluster' },
-  image: { run: imageCommand, usage: IMAGE_USAGE, about: 'import images into the node-local image store, list them' },
-  restart: { run: restartCommand, usage: 'usage: flotilla restart NAME [--data-dir DIR]', about: 'restart one process of the local cluster' },
+const launcher = (name: 'upCommand' | 'kubeconfigCommand' | 'statusCommand' | 'downCommand' | 'stopCommand' | 'restartCommand', usage: string) => async (): Promise<Command> => ({
+  run: (await import('./launcher/commands.js'))[name],
+  usage,
+});
+
+const COMMANDS: Record<string, { load: () => Promise<Command>; about: string }> = {
+  demo: { load: async () => ({ run: (await import('./commands/demo.js')).demoCommand, usage: 'usage: flotilla demo [--seed S] [--members 3|5] [--pace-ms MS]' }), about: 'watch one simulated 5-member cluster under faults (npm start)' },
+  sim: { load: async () => { const m = await import('./commands/sim.js'); return { run: m.simCommand, usage: m.SIM_USAGE }; }, about: 'run seeded simulations of the Raft core with every fault on' },
+  lincheck: { load: async () => { const m = await import('./commands/lincheck.js'); return { run: m.lincheckCommand, usage: m.LINCHECK_USAGE }; }, about: 'check a JSON-lines key-value history for linearizability' },
+  store: { load: async () => { const m = await import('./store/run.js'); return { run: m.storeCommand, usage: m.STORE_USAGE }; }, about: 'run one member of the replicated store (etcd v3 API)' },
+  master: { load: async () => { const m = await import('./master/run.js'); return { run: m.masterCommand, usage: m.MASTER_USAGE }; }, about: 'run a master: a store member and the Kubernetes API server' },
+  worker: { load: async () => { const m = await import('./worker/run.js'); return { run: m.workerCommand, usage: m.WORKER_USAGE }; }, about: 'run a worker: a kubelet per node (or many hollow nodes) against the masters' },
+  bench: { load: async () => { const m = await import('./commands/bench.js'); return { run: m.benchCommand, usage: m.BENCH_USAGE }; }, about: 'benchmarks: api, store, startup, scheduler' },
+  up: { load: launcher('upCommand', 'usage: flotilla up [--masters 3] [--workers 0] [--data-dir DIR] [--external-etcd etcd://HOST:PORT,…]'), about: 'start a local cluster as separate processes' },
+  kubeconfig: { load: launcher('kubeconfigCommand', 'usage: flotilla kubeconfig [--data-dir DIR]'), about: "print the path of the local cluster's admin kubeconfig" },
+  status: { load: launcher('statusCommand', 'usage: flotilla status [--json] [--data-dir DIR]'), about: "show the local cluster's processes and Raft state" },
+  down: { load: launcher('downCommand', 'usage: flotilla down [--purge] [--data-dir DIR]'), about: 'stop the local cluster (--purge deletes its data)' },
+  stop: { load: launcher('stopCommand', 'usage: flotilla stop NAME [--signal TERM|KILL|STOP|CONT] [--data-dir DIR]'), about: 'stop (or signal) one process of the local cluster' },
+  image: { load: async () => { const m = await import('./commands/image.js'); return { run: m.imageCommand, usage: m.IMAGE_USAGE }; }, about: 'import images into the node-local image store, list them' },
+  restart: { load: launcher('restartCommand', 'usage: flotilla restart NAME [--data-dir DIR]'), about: 'restart one process of the local cluster' },
 };
 
 function help(): string {
@@ -38,11 +39,12 @@ async function main(argv: string[]): Promise<number> {
     console.log(help());
     return name === undefined ? 2 : 0;
   }
-  const cmd = COMMANDS[name];
-  if (!cmd) {
+  const entry = COMMANDS[name];
+  if (!entry) {
     console.error(`flotilla: unknown command "${name}"\n${help()}`);
     return 2;
   }
+  const cmd = await entry.load();
   try {
     return await cmd.run(rest);
   } catch (err) {

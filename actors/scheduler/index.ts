@@ -6,8 +6,9 @@ export { resourceClientPodBinder, PodBindingRejectedError, RESOURCE_CLIENT_BIND_
 export type { PodBinder, PodBindingTarget } from './pod-binder.js';
 export { SCHEDULER_METRIC_NAMES } from './scheduler-metrics.js';
 export { MAX_IN_FLIGHT_STATUS_UPDATES, POD_STATUS_CONFLICT_RETRIES } from './pod-status.js';
-export { SchedulerCache, PodAlreadyAssumedError, LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE } from './scheduler-cache.js';
+export { SchedulerCache, PodAlreadyAssumedError, LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE, SCHEDULER_CACHE_MAX_INTERNED_ZONES } from './scheduler-cache.js';
 export { SchedulerNodeInfo } from './node-info.js';
+export { ControllerPodCounts, controllerPodsOnNode, CONTROLLER_COUNTS_INITIAL_SLOTS } from './controller-pod-counts.js';
 export { schedulerPodInfoOf } from './pod-info.js';
 export type { SchedulerPodInfo } from './pod-info.js';
 export { SchedulingQueue, POD_INITIAL_BACKOFF_MS, POD_MAX_BACKOFF_MS, POD_MAX_IN_UNSCHEDULABLE_PODS_MS, SCHEDULING_QUEUE_MAX_PODS } from './scheduling-queue.js';
@@ -18,4 +19,4 @@ export { FitDiagnosis, formatFitErrorMessage, NO_NODES_AVAILABLE_MESSAGE } from 
 export type { SchedulerPluginName } from './fit-error.js';
 export { runNodeFilters } from './node-filters.js';
 export { MAX_NODE_SCORE, SCORE_WEIGHTS } from './scores.js';
-export { computePodRequests } from './pod-requests.js';
+export { computePodRequests, QUANTITY_MEMO_MAX_ENTRIES } from './pod-requests.js';

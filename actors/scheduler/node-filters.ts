@@ -14,6 +14,7 @@ import {
 } from './fit-error.js';
 import { podHasNodeConstraints, podMatchesNodeSelectorAndAffinity } from './node-affinity.js';
 import type { SchedulerNodeInfo } from './node-info.js';
+import { HOT_ALLOCATABLE_MEMORY_BYTES, HOT_ALLOCATABLE_MILLI_CPU, HOT_ALLOCATABLE_PODS, HOT_POD_COUNT, HOT_REQUESTED_MEMORY_BYTES, HOT_REQUESTED_MILLI_CPU } from './node-info.js';
 import type { SchedulerPodInfo } from './pod-info.js';
 import { formatTaintForReason, TAINT_NODE_UNSCHEDULABLE, tolerationsTolerateTaint } from './taints.js';
 
@@ -67,10 +68,11 @@ export function filterNodeResourcesFit(pod: SchedulerPodInfo, node: SchedulerNod
   const want = pod.requests;
   const have = node.allocatable.resources;
   const used = node.requested;
-  // The common case (it fits) allocates nothing: the reasons are only collected for a node that fails.
-  const tooManyPods = node.pods.size + 1 > node.allocatable.pods;
-  const cpuShort = want.milliCpu > 0 && want.milliCpu > have.milliCpu - used.milliCpu;
-  const memoryShort = want.memoryBytes > 0 && want.memoryBytes > have.memoryBytes - used.memoryBytes;
+  const hot = node.hot;
+  // The common case (it fits) reads only `hot` and allocates nothing: reasons are collected for a node that fails.
+  const tooManyPods = hot[HOT_POD_COUNT]! + 1 > hot[HOT_ALLOCATABLE_PODS]!;
+  const cpuShort = want.milliCpu > 0 && want.milliCpu > hot[HOT_ALLOCATABLE_MILLI_CPU]! - hot[HOT_REQUESTED_MILLI_CPU]!;
+  const memoryShort = want.memoryBytes > 0 && want.memoryBytes > hot[HOT_ALLOCATABLE_MEMORY_BYTES]! - hot[HOT_REQUESTED_MEMORY_BYTES]!;
   const storageShort = want.ephemeralStorageBytes > 0 && want.ephemeralStorageBytes > have.ephemeralStorageBytes - used.ephemeralStorageBytes;
   let scalarShort: string[] | undefined;
   if (want.scalar.size > 0) {

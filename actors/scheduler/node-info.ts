@@ -11,6 +11,19 @@ import { LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE } from './well-known-labels.js';
 
 const WILDCARD_IP = '0.0.0.0';
 
+// Slots of SchedulerNodeInfo.hot: the figures NodeResourcesFit and the resource scores read for
+// every node of every attempt, copied into one small array (8 doubles, stored inline with it) so a
+// node costs one or two cache lines there instead of a walk over several objects and boxed numbers.
+export const HOT_ALLOCATABLE_MILLI_CPU = 0;
+export const HOT_ALLOCATABLE_MEMORY_BYTES = 1;
+export const HOT_ALLOCATABLE_PODS = 2;
+export const HOT_POD_COUNT = 3;
+export const HOT_REQUESTED_MILLI_CPU = 4;
+export const HOT_REQUESTED_MEMORY_BYTES = 5;
+export const HOT_NON_ZERO_REQUESTED_MILLI_CPU = 6;
+export const HOT_NON_ZERO_REQUESTED_MEMORY_BYTES = 7;
+const HOT_SLOTS = 8;
+
 export class SchedulerNodeInfo {
   /** Undefined while pods name a node the informer has not shown (yet), or after it was deleted with pods left. */
   node: Node | undefined;
@@ -33,6 +46,8 @@ export class SchedulerNodeInfo {
   private readonly usedPorts = new Map<string, string[]>();
   /** Pods per controlling owner uid. Invariant: no zero counts kept. */
   readonly controllerCounts = new Map<string, number>();
+  /** Invariant: the HOT_* slots equal the fields they copy (allocatable, pods.size, requested, nonZeroRequested). */
+  readonly hot = new Float64Array(HOT_SLOTS);
 
   /**
    * The node's slot in the cache's dense per-node arrays (ControllerPodCounts): unique among the
@@ -49,6 +64,9 @@ export class SchedulerNodeInfo {
     this.hostnameLabel = ownLabel(this.labels, LABEL_HOSTNAME);
     this.zoneLabel = ownLabel(this.labels, LABEL_TOPOLOGY_ZONE);
     this.allocatable = nodeAllocatableOf(node);
+    this.hot[HOT_ALLOCATABLE_MILLI_CPU] = this.allocatable.resources.milliCpu;
+    this.hot[HOT_ALLOCATABLE_MEMORY_BYTES] = this.allocatable.resources.memoryBytes;
+    this.hot[HOT_ALLOCATABLE_PODS] = this.allocatable.pods;
     this.taints = effectiveTaintsOf(node);
     this.unschedulable = node.spec?.unschedulable === true;
     const images = new Set<string>();
@@ -68,6 +86,7 @@ export class SchedulerNodeInfo {
       this.usedPorts.set(k, ips);
     }
     if (pod.controllerUid !== '') this.controllerCounts.set(pod.controllerUid, (this.controllerCounts.get(pod.controllerUid) ?? 0) + 1);
+    this.refreshHotRequests();
   }
 
   removePod(key: string): SchedulerPodInfo | undefined {
@@ -89,7 +108,17 @@ export class SchedulerNodeInfo {
       if (n <= 0) this.controllerCounts.delete(pod.controllerUid);
       else this.controllerCounts.set(pod.controllerUid, n);
     }
+    this.refreshHotRequests();
     return pod;
+  }
+
+  private refreshHotRequests(): void {
+    const hot = this.hot;
+    hot[HOT_POD_COUNT] = this.pods.size;
+    hot[HOT_REQUESTED_MILLI_CPU] = this.requested.milliCpu;
+    hot[HOT_REQUESTED_MEMORY_BYTES] = this.requested.memoryBytes;
+    hot[HOT_NON_ZERO_REQUESTED_MILLI_CPU] = this.nonZeroRequested.milliCpu;
+    hot[HOT_NON_ZERO_REQUESTED_MEMORY_BYTES] = this.nonZeroRequested.memoryBytes;
   }
 
   /** The node's value of label `key` (undefined when it has none), the well-known keys without a lookup. */

@@ -43,15 +43,26 @@ function cloneResources(r: SchedulerResources): SchedulerResources {
   return { milliCpu: r.milliCpu, memoryBytes: r.memoryBytes, ephemeralStorageBytes: r.ephemeralStorageBytes, scalar: new Map(r.scalar) };
 }
 
+/** Distinct quantity texts whose parsed value is remembered; further ones are parsed every time. */
+export const QUANTITY_MEMO_MAX_ENTRIES = 4_096;
+/** `m` or `u` (milli or unit) + the quantity's text → its number. Pods of one template repeat the same few texts. */
+const quantityMemo = new Map<string, number>();
+
 /** A quantity as the scheduler counts it; an unparsable one counts as 0 (validation rejects them anyway). */
 function quantityNumber(value: string | number | undefined, milli: boolean): number {
   if (value === undefined) return 0;
+  const memoKey = `${milli ? 'm' : 'u'}${typeof value === 'number' ? 'n' : 's'}${value}`;
+  const known = quantityMemo.get(memoKey);
+  if (known !== undefined) return known;
+  let n: number;
   try {
     const q = parseQuantity(value);
-    return Number(milli ? q.milliValue() : q.value());
+    n = Number(milli ? q.milliValue() : q.value());
   } catch {
-    return 0;
+    n = 0;
   }
+  if (quantityMemo.size < QUANTITY_MEMO_MAX_ENTRIES) quantityMemo.set(memoKey, n);
+  return n;
 }
 
 /** A resource list (requests, allocatable) as numbers. `pods` is not a resource of a request and is skipped. */

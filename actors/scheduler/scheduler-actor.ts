@@ -4,8 +4,9 @@
 // Informer handlers (synchronous, on the event loop) keep the cache and the queue current and wake
 // the actor; each `schedule` turn pops up to SCHEDULING_BATCH_PER_TURN pods and runs a synchronous
 // attempt per pod, so an attempt never sees a half-applied event. A pod that fits is assumed onto
-// its node before its bind starts; binds run concurrently (at most `maxInFlightBinds`) and report
-// back as messages.
+// its node before its bind starts; binds run concurrently (at most `maxInFlightBinds`). Their
+// outcomes collect in a list that one `binds-done` message drains, so a burst of binds costs one
+// actor turn, not one each.
 
 import { deletedObjectOf, metaNamespaceKey, SharedInformerFactory } from '../../core/index.js';
 import type { GroupVersionResource, Namespace, Node, Pod, ResourceClient, ResourceEventHandlerRegistration, SharedInformer } from '../../core/index.js';
@@ -66,13 +67,24 @@ export interface SchedulerStats {
   readonly nodes: number;
   readonly scheduled: number;
   readonly attempts: number;
+  /** Time spent in the scheduling algorithm (filter, score, select) over all attempts, by the actor's clock. */
+  readonly algorithmSeconds: number;
+}
+
+/** How one bind ended, queued for the next `binds-done` turn. */
+interface BindOutcome {
+  readonly info: QueuedPodInfo;
+  readonly nodeName: string;
+  readonly startedMs: number;
+  readonly error?: Error;
 }
 
 export type SchedulerMsg =
   | { readonly type: 'schedule' }
   | { readonly type: 'flush-backoff' }
   | { readonly type: 'flush-unschedulable' }
-  | { readonly type: 'bind-done'; readonly info: QueuedPodInfo; readonly nodeName: string; readonly startedMs: number; readonly error?: Error }
+  /** Bind outcomes are waiting in the state's list (sent once when the list becomes non-empty). */
+  | { readonly type: 'binds-done' }
   | { readonly type: 'stats'; readonly replyTo: ReplyTo<SchedulerStats> };
 
 interface SchedulerState {
@@ -86,9 +98,12 @@ interface SchedulerState {
   readonly wake: () => void;
   wakePending: boolean;
   inFlightBinds: number;
+  /** Binds that ended since the last `binds-done` turn. Bound: at most inFlightBinds entries. */
+  bindOutcomes: BindOutcome[];
   inFlightStatusUpdates: number;
   scheduled: number;
   attempts: number;
+  algorithmMs: number;
 }
 
 /** The scheduler actor's definition; spawn it to start scheduling, stop it to stop. */
@@ -122,9 +137,11 @@ export function schedulerActor(options: SchedulerOptions): ActorDefinition<Sched
         },
         wakePending: false,
         inFlightBinds: 0,
+        bindOutcomes: [],
         inFlightStatusUpdates: 0,
         scheduled: 0,
         attempts: 0,
+        algorithmMs: 0,
       };
       const podInformer = factory.informerFor<Pod>(PODS);
       const nodeInformer = factory.informerFor<Node>(NODES);
@@ -151,9 +168,13 @@ export function schedulerActor(options: SchedulerOptions): ActorDefinition<Sched
           if (state.queue.flushUnschedulableLeftover() > 0) state.wake();
           ctx.scheduleOnce(UNSCHEDULABLE_FLUSH_INTERVAL_MS, { type: 'flush-unschedulable' });
           break;
-        case 'bind-done':
-          bindDone(state, msg, ctx, options);
+        case 'binds-done': {
+          const outcomes = state.bindOutcomes;
+          state.bindOutcomes = [];
+          for (const outcome of outcomes) bindDone(state, outcome, ctx, options);
+          if (outcomes.length > 0) state.wake();
           break;
+        }
         case 'stats':
           msg.replyTo.reply({
             active: state.queue.activeCount,
@@ -165,6 +186,7 @@ export function schedulerActor(options: SchedulerOptions): ActorDefinition<Sched
             nodes: state.cache.nodeCount,
             scheduled: state.scheduled,
             attempts: state.attempts,
+            algorithmSeconds: state.algorithmMs / 1000,
           });
           break;
       }
@@ -285,14 +307,19 @@ function scheduleBatch(
     const startedMs = ctx.clock.now();
     const podInfo = schedulerPodInfoOf(info.pod);
     const cycle = queue.cycle;
+    const algorithmStartMs = ctx.clock.now();
     const result = schedulePod(podInfo, cache, ctx.random, state.cursor, options.percentageOfNodesToScore ?? 0);
+    const algorithmMs = ctx.clock.now() - algorithmStartMs;
+    state.algorithmMs += algorithmMs;
+    state.metrics.observeAlgorithm(algorithmMs / 1000);
     if (result.kind === 'scheduled') {
       cache.assumePod(podInfo, result.nodeName);
       state.inFlightBinds++;
       const target = { namespace: podInfo.namespace, name: podInfo.name, uid: podInfo.uid, pod: info.pod };
-      state.binder.bind(target, result.nodeName).then(
-        () => ctx.self.tell({ type: 'bind-done', info, nodeName: result.nodeName, startedMs }),
-        (err: unknown) => ctx.self.tell({ type: 'bind-done', info, nodeName: result.nodeName, startedMs, error: err instanceof Error ? err : new Error(String(err)) }),
+      const nodeName = result.nodeName;
+      state.binder.bind(target, nodeName).then(
+        () => bindEnded(state, ctx, { info, nodeName, startedMs }),
+        (err: unknown) => bindEnded(state, ctx, { info, nodeName, startedMs, error: err instanceof Error ? err : new Error(String(err)) }),
       );
       continue;
     }
@@ -310,7 +337,13 @@ function scheduleBatch(
   if (queue.activeCount > 0 && state.inFlightBinds < maxInFlightBinds) state.wake();
 }
 
-function bindDone(state: SchedulerState, msg: Extract<SchedulerMsg, { type: 'bind-done' }>, ctx: ActorContext<SchedulerMsg>, options: SchedulerOptions): void {
+/** Queues a bind's outcome for the actor; the first one queued since the last drain sends the one message. */
+function bindEnded(state: SchedulerState, ctx: ActorContext<SchedulerMsg>, outcome: BindOutcome): void {
+  state.bindOutcomes.push(outcome);
+  if (state.bindOutcomes.length === 1) ctx.self.tell({ type: 'binds-done' });
+}
+
+function bindDone(state: SchedulerState, msg: BindOutcome, ctx: ActorContext<SchedulerMsg>, options: SchedulerOptions): void {
   state.inFlightBinds--;
   const { info, nodeName } = msg;
   const seconds = (ctx.clock.now() - msg.startedMs) / 1000;
@@ -328,7 +361,6 @@ function bindDone(state: SchedulerState, msg: Extract<SchedulerMsg, { type: 'bin
     options.events.record(info.pod, 'Warning', 'FailedScheduling', `Binding rejected: ${msg.error.message}`);
     ctx.log.warn('bind failed', { pod: info.key, node: nodeName, error: msg.error.message });
   }
-  state.wake();
 }
 
 /** FailedScheduling event and the PodScheduled=False condition (written only when it changes; best effort). */

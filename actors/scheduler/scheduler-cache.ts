@@ -15,6 +15,9 @@ import { LABEL_TOPOLOGY_ZONE } from './well-known-labels.js';
 
 export { LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE } from './well-known-labels.js';
 
+/** Distinct zone values the cache canonicalises; values beyond it still work, only without the shared string. */
+export const SCHEDULER_CACHE_MAX_INTERNED_ZONES = 10_000;
+
 /** Thrown by assumePod for a pod already in the cache: a caller's bug (it scheduled a pod twice). */
 export class PodAlreadyAssumedError extends Error {
   override readonly name = 'PodAlreadyAssumedError';
@@ -48,6 +51,8 @@ export class SchedulerCache {
   /** Ordinals of NodeInfos that are gone, reused first. Invariant: disjoint from the ordinals in use, all < nextOrdinal. */
   private readonly freeOrdinals: number[] = [];
   private nextOrdinal = 0;
+  /** Zone label values seen, each mapped to itself: the canonical string object of the value. */
+  private readonly zoneValues = new Map<string, string>();
   /** Invariant: the number of entries of `pods` with `assumed` set. */
   private assumedCount = 0;
 
@@ -61,6 +66,8 @@ export class SchedulerCache {
     if (info.node !== undefined && hasZone(info.labels)) this.zoneLabelledNodes--;
     const oldZone = info.labels[LABEL_TOPOLOGY_ZONE];
     info.setNode(node);
+    // One string object per zone value: the per-attempt zone maps then compare keys by identity.
+    if (info.zoneLabel !== undefined) info.zoneLabel = this.internZone(info.zoneLabel);
     if (hasZone(info.labels)) this.zoneLabelledNodes++;
     const newZone = info.labels[LABEL_TOPOLOGY_ZONE];
     if (oldZone !== newZone) {
@@ -69,6 +76,13 @@ export class SchedulerCache {
         this.countZone(pod.controllerUid, newZone, 1);
       }
     }
+  }
+
+  private internZone(zone: string): string {
+    const known = this.zoneValues.get(zone);
+    if (known !== undefined) return known;
+    if (this.zoneValues.size < SCHEDULER_CACHE_MAX_INTERNED_ZONES) this.zoneValues.set(zone, zone);
+    return zone;
   }
 
   /** Cached pods of the controller on nodes whose zone label is `zone`. */

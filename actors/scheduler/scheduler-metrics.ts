@@ -17,6 +17,7 @@ export const SCHEDULER_METRIC_NAMES = {
   attemptDuration: 'scheduler_scheduling_attempt_duration_seconds',
   pendingPods: 'scheduler_pending_pods',
   sliDuration: 'scheduler_pod_scheduling_sli_duration_seconds',
+  algorithmDuration: 'scheduler_scheduling_algorithm_duration_seconds',
 } as const;
 
 /** kube's buckets: exponential from 1 ms by 2 (attempts), from 10 ms by 1.5 (SLI). */
@@ -33,6 +34,7 @@ export class SchedulerMetrics {
   private readonly attempts: Counter<'result' | 'profile'>;
   private readonly attemptDuration: Histogram<'result' | 'profile'>;
   private readonly sli: Histogram<'attempts'>;
+  private readonly algorithm: Histogram;
   private readonly pending: PendingSourceHolder;
 
   constructor(
@@ -45,6 +47,8 @@ export class SchedulerMetrics {
       new Histogram({ name: SCHEDULER_METRIC_NAMES.attemptDuration, help: 'Scheduling attempt latency in seconds (scheduling algorithm + binding).', labelNames: ['result', 'profile'], buckets: ATTEMPT_BUCKETS, registers: [registry] });
     this.sli = existing(registry, SCHEDULER_METRIC_NAMES.sliDuration) ??
       new Histogram({ name: SCHEDULER_METRIC_NAMES.sliDuration, help: 'E2e latency for a pod being scheduled, from the time the pod enters the scheduling queue.', labelNames: ['attempts'], buckets: SLI_BUCKETS, registers: [registry] });
+    this.algorithm = existing(registry, SCHEDULER_METRIC_NAMES.algorithmDuration) ??
+      new Histogram({ name: SCHEDULER_METRIC_NAMES.algorithmDuration, help: 'Scheduling algorithm latency in seconds', buckets: ATTEMPT_BUCKETS, registers: [registry] });
     let holder = pendingSources.get(registry);
     if (holder === undefined) {
       const created: PendingSourceHolder = { source: () => ({ active: 0, backoff: 0, unschedulable: 0 }) };
@@ -74,6 +78,11 @@ export class SchedulerMetrics {
   observeAttempt(result: ScheduleAttemptResult, durationSeconds: number): void {
     this.attempts.inc({ result, profile: this.profile });
     this.attemptDuration.observe({ result, profile: this.profile }, durationSeconds);
+  }
+
+  /** One run of the algorithm (filter, score, select), without the bind. */
+  observeAlgorithm(durationSeconds: number): void {
+    this.algorithm.observe(durationSeconds);
   }
 
   observeScheduled(attempts: number, sliSeconds: number): void {

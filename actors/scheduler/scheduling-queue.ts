@@ -179,7 +179,8 @@ export class SchedulingQueue {
   /** A cluster event: every unschedulable pod it may help moves to active (or backoff). Returns how many moved. */
   moveAllToActiveOrBackoff(event: ClusterEvent): number {
     let moved = 0;
-    for (const info of [...this.unschedulable.values()]) {
+    // No copy: this runs for every assigned pod the informer shows, and deleting the entry being visited is safe in a Map.
+    for (const info of this.unschedulable.values()) {
       if (!mayHelp(event, info)) continue;
       this.unschedulable.delete(info.key);
       this.requeue(info);
@@ -205,7 +206,7 @@ export class SchedulingQueue {
   flushUnschedulableLeftover(): number {
     const now = this.now();
     let moved = 0;
-    for (const info of [...this.unschedulable.values()]) {
+    for (const info of this.unschedulable.values()) {
       if (now - info.timestampMs < POD_MAX_IN_UNSCHEDULABLE_PODS_MS) continue;
       this.unschedulable.delete(info.key);
       this.requeue(info);

@@ -4,6 +4,14 @@
 
 import { preferredNodeAffinityScore } from './node-affinity.js';
 import type { SchedulerNodeInfo } from './node-info.js';
+import {
+  HOT_ALLOCATABLE_MEMORY_BYTES,
+  HOT_ALLOCATABLE_MILLI_CPU,
+  HOT_NON_ZERO_REQUESTED_MEMORY_BYTES,
+  HOT_NON_ZERO_REQUESTED_MILLI_CPU,
+  HOT_REQUESTED_MEMORY_BYTES,
+  HOT_REQUESTED_MILLI_CPU,
+} from './node-info.js';
 import type { SchedulerPodInfo } from './pod-info.js';
 import { tolerationsTolerateTaint } from './taints.js';
 
@@ -25,9 +33,9 @@ export const SCORE_WEIGHTS = {
  * counting missing requests as kube's non-zero defaults. Integer arithmetic as kube's.
  */
 export function leastAllocatedScore(pod: SchedulerPodInfo, node: SchedulerNodeInfo): number {
-  const alloc = node.allocatable.resources;
-  const cpu = leastAllocated(node.nonZeroRequested.milliCpu + pod.nonZeroRequests.milliCpu, alloc.milliCpu);
-  const memory = leastAllocated(node.nonZeroRequested.memoryBytes + pod.nonZeroRequests.memoryBytes, alloc.memoryBytes);
+  const hot = node.hot;
+  const cpu = leastAllocated(hot[HOT_NON_ZERO_REQUESTED_MILLI_CPU]! + pod.nonZeroRequests.milliCpu, hot[HOT_ALLOCATABLE_MILLI_CPU]!);
+  const memory = leastAllocated(hot[HOT_NON_ZERO_REQUESTED_MEMORY_BYTES]! + pod.nonZeroRequests.memoryBytes, hot[HOT_ALLOCATABLE_MEMORY_BYTES]!);
   return Math.trunc((cpu + memory) / 2);
 }
 
@@ -38,11 +46,13 @@ function leastAllocated(requested: number, capacity: number): number {
 
 /** BalancedAllocation: 100 × (1 − the standard deviation of the cpu and memory fractions), with real requests. */
 export function balancedAllocationScore(pod: SchedulerPodInfo, node: SchedulerNodeInfo): number {
-  const alloc = node.allocatable.resources;
+  const hot = node.hot;
+  const allocCpu = hot[HOT_ALLOCATABLE_MILLI_CPU]!;
+  const allocMemory = hot[HOT_ALLOCATABLE_MEMORY_BYTES]!;
   // With fewer than two resources to compare the deviation is 0.
-  if (alloc.milliCpu <= 0 || alloc.memoryBytes <= 0) return MAX_NODE_SCORE;
-  const cpu = Math.min(1, (node.requested.milliCpu + pod.requests.milliCpu) / alloc.milliCpu);
-  const memory = Math.min(1, (node.requested.memoryBytes + pod.requests.memoryBytes) / alloc.memoryBytes);
+  if (allocCpu <= 0 || allocMemory <= 0) return MAX_NODE_SCORE;
+  const cpu = Math.min(1, (hot[HOT_REQUESTED_MILLI_CPU]! + pod.requests.milliCpu) / allocCpu);
+  const memory = Math.min(1, (hot[HOT_REQUESTED_MEMORY_BYTES]! + pod.requests.memoryBytes) / allocMemory);
   const std = Math.abs((cpu - memory) / 2);
   return Math.trunc((1 - std) * MAX_NODE_SCORE);
 }

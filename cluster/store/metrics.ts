@@ -8,6 +8,9 @@ export interface PeerByteStats {
   readonly bytesReceived: number;
 }
 
+/** A Raft log sync at least this slow is reported to onSlowFsync (etcd warns from 1 s). */
+export const SLOW_FDATASYNC_MS = 1_000;
+
 /** Buckets of etcd's disk latency histograms (2^n ms from 1 ms to 8 s). */
 const DISK_BUCKETS = Array.from({ length: 14 }, (_, i) => 0.001 * 2 ** i);
 
@@ -28,6 +31,8 @@ export class StoreMetrics implements MemberObserver {
   readonly peerReceivedBytes: Counter<'From'>;
   readonly grpcHandled: Counter<'grpc_type' | 'grpc_service' | 'grpc_method' | 'grpc_code'>;
   readonly grpcHandling: Histogram<'grpc_type' | 'grpc_service' | 'grpc_method'>;
+  /** Called after a Raft log sync of at least SLOW_FDATASYNC_MS, with its length. */
+  onSlowFsync: ((seconds: number) => void) | undefined;
 
   constructor(member: () => StoreMember | undefined, dbSize: () => number, peerStats: () => readonly PeerByteStats[], labels: { name: string }) {
     const r = this.registry;
@@ -131,6 +136,7 @@ export class StoreMetrics implements MemberObserver {
 
   walFsyncSeconds(s: number): void {
     this.walFsync.observe(s);
+    if (s * 1000 >= SLOW_FDATASYNC_MS) this.onSlowFsync?.(s);
   }
 
   backendCommitSeconds(s: number): void {

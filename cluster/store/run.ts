@@ -19,12 +19,13 @@ import {
 import { bindPeerServer, createEtcdGrpcServer, createPeerServer, GrpcRaftTransport } from '../../transport/index.js';
 import { intFlag, parseArgs, rejectUnknown, UsageError } from '../args.js';
 import { systemClock } from '../clock.js';
+import { monitorEventLoopDelay } from '../eventloop-delay.js';
 import { jsonLogger } from '../log.js';
 import { AUTO_COMPACTION_INTERVAL_MS, startAutoCompaction } from './auto-compaction.js';
 import { startHttp } from './http.js';
 import { measuredApi } from './measured-api.js';
 import { watchForRemoval } from './removal-watch.js';
-import { StoreMetrics } from './metrics.js';
+import { SLOW_FDATASYNC_MS, StoreMetrics } from './metrics.js';
 
 export const STORE_USAGE = `usage: flotilla store --name NAME --data-dir DIR --listen-client-urls URL --listen-peer-urls URL
   --initial-cluster NAME=PEER_URL,… [--initial-cluster-state new|existing] [--initial-cluster-token TOKEN]
@@ -185,6 +186,9 @@ export async function storeCommand(argv: string[], companion?: StoreCompanion): 
   let memberRef: StoreMember | undefined = undefined;
   const metrics = new StoreMetrics(() => memberRef, () => sm.dbSize(), () => transport.stats().peers, { name });
   transport.onRoundTrip((id, s) => metrics.peerRtt.observe({ To: id.toString(16) }, s));
+  // etcd's "slow fdatasync" warning: a Raft log sync this slow holds up every write and read.
+  metrics.onSlowFsync = (seconds) => log.warn('slow fdatasync', { tookMs: Math.round(seconds * 1000), expectedMs: SLOW_FDATASYNC_MS });
+  const stopEventLoopProbe = monitorEventLoopDelay(metrics.registry, { onStall: (delayMs) => log.warn('event loop stalled', { delayMs: Math.round(delayMs) }) });
   const member = new StoreMember({
     id: selfId,
     name,
@@ -228,6 +232,7 @@ export async function storeCommand(argv: string[], companion?: StoreCompanion): 
       log.info('shutting down', { reason });
       const done = async (): Promise<void> => {
         stopWatch();
+        stopEventLoopProbe();
         stopAutoCompaction();
         await stopCompanion();
         if (reason === 'SIGTERM' || reason === 'SIGINT') await member.handOffLeadership(1_000);

@@ -6,7 +6,7 @@ import { dirname, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { ParsedArgs } from '../args.js';
 import { intFlag, rejectUnknown, UsageError } from '../args.js';
-import { defaultPodCidrForNode } from '../../actors/index.js';
+import { defaultPodCidrForNode, POD_RESYNC_INTERVAL_MS } from '../../actors/index.js';
 
 export const WORKER_USAGE = `usage: flotilla worker --name NAME --masters HOST:PORT[,HOST:PORT…] [--token-file F | --kubeconfig F]
   [--data-dir DIR] [--node-ip 127.0.0.1] [--pod-cidr 127.X.Y.0/24] [--pod-manifest-path DIR] [--metrics-port P] [--kubelet-port P (0: any)]
@@ -124,7 +124,7 @@ export function workerOptionsFrom(args: ParsedArgs): WorkerOptions {
     crashLoopBackoffMaxMs: intFlag(args, 'crash-loop-backoff-max-ms', Math.max(300_000, initialMs), initialMs, 86_400_000),
     hollowCount: hollow ? intFlag(args, 'count', 1, 1, MAX_HOLLOW_NODES) : 0,
     kubeletPort: intFlag(args, 'kubelet-port', 0, 0, 65535),
-    syncFrequencyMs: intFlag(args, 'sync-frequency', 30, 1, 3600) * 1000,
+    syncFrequencyMs: intFlag(args, 'sync-frequency', POD_RESYNC_INTERVAL_MS / 1000, 1, 3600) * 1000,
     noIsolation: args.flags.get('no-isolation') === true,
     credentialDirs: [tokenFile, kubeconfig].filter((f) => f !== undefined).map((f) => dirname(resolve(f))),
   };

@@ -40,6 +40,7 @@ import type { NodeHostProbe } from '../../actors/index.js';
 import { GrpcResourceClient } from '../../transport/index.js';
 import { parseArgs } from '../args.js';
 import { systemClock } from '../clock.js';
+import { monitorEventLoopDelay } from '../eventloop-delay.js';
 import { jsonLogger } from '../log.js';
 import type { WorkerOptions } from './options.js';
 import { WORKER_BOOLEAN_FLAGS, workerOptionsFrom } from './options.js';
@@ -66,6 +67,7 @@ export async function startWorker(options: WorkerOptions): Promise<() => Promise
   mkdirSync(options.dataDir, { recursive: true });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  const stopEventLoopProbe = monitorEventLoopDelay(registry, { onStall: (delayMs) => log.warn('event loop stalled', { delayMs: Math.round(delayMs) }) });
   const client = new GrpcResourceClient({ masters: options.masters, ...(options.token === undefined ? {} : { token: options.token }) });
   const system = new ActorSystem({
     name: 'worker',
@@ -180,6 +182,7 @@ export async function startWorker(options: WorkerOptions): Promise<() => Promise
   return async () => {
     log.info('worker stopping');
     pods.stop();
+    stopEventLoopProbe();
     await system.shutdown();
     for (const events of eventRecorders) await events.stop();
     await kubeletServer?.close();

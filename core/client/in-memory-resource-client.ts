@@ -12,6 +12,7 @@ import type { GroupVersionResource, ResourceObject, ResourceObjectRef } from './
 import { apiVersionOf, groupVersionResourceKey, metaNamespaceKey, metaNamespaceKeyOf } from './object.js';
 import { ResourceObjectFilter } from './object-filter.js';
 import { applyResourcePatch } from './apply-patch.js';
+import { cloneJsonValue, sameJsonValue } from './json-value.js';
 import type { ResourceClient, ResourceCreateOptions, ResourceDeleteOptions, ResourceListOptions, ResourceListResult, ResourcePatchType, ResourceUpdateOptions, ResourceWatch, ResourceWatchCloseHandler, ResourceWatchEventsHandler, ResourceWatchOptions } from './resource-client.js';
 
 /** Changes kept for watches and paging; older resourceVersions answer 410 Expired. */
@@ -102,7 +103,7 @@ export class InMemoryResourceClient implements ResourceClient {
   // ---- ResourceClient ----
 
   get<T extends ResourceObject = ResourceObject>(ref: ResourceObjectRef): Promise<T> {
-    return this.run('get', () => structuredClone(this.current(ref)) as T);
+    return this.run('get', () => cloneJsonValue(this.current(ref)) as T);
   }
 
   list<T extends ResourceObject = ResourceObject>(resource: GroupVersionResource, options: ResourceListOptions = {}): Promise<ResourceListResult<T>> {
@@ -128,7 +129,7 @@ export class InMemoryResourceClient implements ResourceClient {
     const rv = options.resourceVersion;
     if (rv === '' || rv === '0') {
       for (const object of this.sortedObjects(this.storeOf(resourceKey))) {
-        if (filter === undefined || filter.matches(object)) watcher.push({ type: 'ADDED', object: structuredClone(object) });
+        if (filter === undefined || filter.matches(object)) watcher.push({ type: 'ADDED', object: cloneJsonValue(object) });
       }
     } else {
       const from = parseRevision(rv);
@@ -149,7 +150,7 @@ export class InMemoryResourceClient implements ResourceClient {
 
   create<T extends ResourceObject = ResourceObject>(resource: GroupVersionResource, object: T, options: ResourceCreateOptions = {}): Promise<T> {
     return this.run('create', () => {
-      const next = structuredClone(object) as ResourceObject;
+      const next = cloneJsonValue(object) as ResourceObject;
       const meta = (next.metadata ??= {});
       if (meta.resourceVersion !== undefined && meta.resourceVersion !== '') throw resourceBadRequestError('resourceVersion should not be set on objects to be created');
       if (next.apiVersion === undefined) next.apiVersion = apiVersionOf(resource);
@@ -166,7 +167,7 @@ export class InMemoryResourceClient implements ResourceClient {
       meta.generation = 1;
       if (next.kind !== undefined) this.kinds.set(resourceKey, next.kind);
       if (options.dryRun === true) return next as T;
-      return structuredClone(this.commit(resourceKey, 'ADDED', next, undefined)) as T;
+      return cloneJsonValue(this.commit(resourceKey, 'ADDED', next, undefined)) as T;
     });
   }
 
@@ -200,15 +201,15 @@ export class InMemoryResourceClient implements ResourceClient {
       if (pre?.resourceVersion !== undefined && pre.resourceVersion !== meta.resourceVersion) {
         throw resourceConflictError(ref, ref.name, `Precondition failed: ResourceVersion in precondition: ${pre.resourceVersion}, ResourceVersion in meta: ${meta.resourceVersion ?? ''}`);
       }
-      if (options.dryRun === true) return structuredClone(current) as T;
+      if (options.dryRun === true) return cloneJsonValue(current) as T;
       const resourceKey = groupVersionResourceKey(ref);
       if ((meta.finalizers ?? []).length > 0) {
-        if (meta.deletionTimestamp != null) return structuredClone(current) as T;
-        const marked = structuredClone(current);
+        if (meta.deletionTimestamp != null) return cloneJsonValue(current) as T;
+        const marked = cloneJsonValue(current);
         marked.metadata = { ...marked.metadata, deletionTimestamp: this.now(), deletionGracePeriodSeconds: 0 };
-        return structuredClone(this.commit(resourceKey, 'MODIFIED', marked, current)) as T;
+        return cloneJsonValue(this.commit(resourceKey, 'MODIFIED', marked, current)) as T;
       }
-      return structuredClone(this.commit(resourceKey, 'DELETED', structuredClone(current), current)) as T;
+      return cloneJsonValue(this.commit(resourceKey, 'DELETED', cloneJsonValue(current), current)) as T;
     });
   }
 
@@ -260,13 +261,15 @@ export class InMemoryResourceClient implements ResourceClient {
     if (uid !== '' && uid !== currentMeta.uid) throw resourceConflictError(resource, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${currentMeta.uid ?? ''}`);
     let next: ResourceObject;
     if (subresource === 'status') {
-      next = structuredClone(current);
+      next = cloneJsonValue(current);
       if (object['status'] === undefined) delete next['status'];
-      else next['status'] = structuredClone(object['status']);
+      else next['status'] = cloneJsonValue(object['status']);
     } else {
-      next = structuredClone(object);
+      // The object's own status is replaced by the stored one below, so it is not copied first.
+      const { status: _ignored, ...withoutStatus } = object;
+      next = cloneJsonValue(withoutStatus) as ResourceObject;
       if (current['status'] === undefined) delete next['status'];
-      else next['status'] = structuredClone(current['status']);
+      else next['status'] = cloneJsonValue(current['status']);
       next.apiVersion ??= current.apiVersion;
       next.kind ??= current.kind;
       const meta = (next.metadata ??= {});
@@ -277,20 +280,22 @@ export class InMemoryResourceClient implements ResourceClient {
       if (meta.deletionTimestamp === undefined) delete meta.deletionTimestamp;
       if (meta.deletionGracePeriodSeconds === undefined) delete meta.deletionGracePeriodSeconds;
       const generation = currentMeta.generation ?? 1;
-      meta.generation = JSON.stringify(next['spec']) === JSON.stringify(current['spec']) ? generation : generation + 1;
+      meta.generation = sameJsonValue(next['spec'], current['spec']) ? generation : generation + 1;
     }
-    next.metadata = { ...next.metadata, resourceVersion: currentMeta.resourceVersion };
-    if (JSON.stringify(next) === JSON.stringify(current)) return structuredClone(current);
+    // `next` is this call's own copy, so its metadata is set in place (an existing key keeps its place, as with a spread).
+    (next.metadata ??= {}).resourceVersion = currentMeta.resourceVersion;
+    if (sameJsonValue(next, current)) return cloneJsonValue(current);
     if (options.dryRun === true) return next;
     const resourceKey = groupVersionResourceKey(resource);
     const finalized = next.metadata.deletionTimestamp != null && (next.metadata.finalizers ?? []).length === 0;
-    return structuredClone(this.commit(resourceKey, finalized ? 'DELETED' : 'MODIFIED', next, current));
+    return cloneJsonValue(this.commit(resourceKey, finalized ? 'DELETED' : 'MODIFIED', next, current));
   }
 
   /** Writes one change at the next revision and hands it to the watches. Returns the stored object. */
   private commit(resourceKey: string, type: InMemoryChange['type'], object: ResourceObject, previous: ResourceObject | undefined): ResourceObject {
     const revision = ++this.revision;
-    object.metadata = { ...object.metadata, resourceVersion: String(revision) };
+    // Every caller hands over its own copy, so the resourceVersion is set in place.
+    (object.metadata ??= {}).resourceVersion = String(revision);
     const store = this.storeOf(resourceKey);
     const key = metaNamespaceKey(object);
     if (type === 'DELETED') store.delete(key);
@@ -338,7 +343,7 @@ export class InMemoryResourceClient implements ResourceClient {
         more = true;
         break;
       }
-      items.push(structuredClone(object));
+      items.push(cloneJsonValue(object));
     }
     const result = { items, resourceVersion: String(revision) };
     if (!more) return result;

@@ -2,6 +2,7 @@
 // what one synchronous stretch of writes produced, and delivers it on a microtask (never from
 // inside watch() or a write), so callbacks see the same asynchrony as over the network.
 
+import { cloneJsonValue } from './json-value.js';
 import type { ResourceObjectFilter } from './object-filter.js';
 import type { ResourceObject } from './object.js';
 import type { ResourceWatchCloseHandler, ResourceWatchEvent, ResourceWatchEventsHandler } from './resource-client.js';
@@ -45,7 +46,7 @@ export class InMemoryWatcher {
   offer(change: InMemoryChange): void {
     if (change.resourceKey !== this.resourceKey) return;
     const type = this.translate(change);
-    if (type !== undefined) this.push({ type, object: structuredClone(change.object) });
+    if (type !== undefined) this.push({ type, object: cloneJsonValue(change.object) });
   }
 
   push(event: ResourceWatchEvent): void {

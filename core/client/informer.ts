@@ -163,8 +163,13 @@ export class SharedInformer<T extends ResourceObject = ResourceObject> {
     const items: T[] = [];
     let resourceVersion = '';
     let cont: string | undefined;
+    // client-go's reflector: the first list asks for resourceVersion "0", which the API server
+    // serves from its watch cache (whole, ignoring limit) without a quorum read of the store, so
+    // (re)starting a controller manager or scheduler costs the store nothing; once synced, a
+    // relist (after 410 Gone or a broken list) reads the store, never going back in time.
+    const firstPage = this.synced ? {} : { resourceVersion: '0' };
     do {
-      const options = { namespace, labelSelector, fieldSelector, limit, ...(cont === undefined ? {} : { continue: cont }) };
+      const options = { namespace, labelSelector, fieldSelector, limit, ...(cont === undefined ? firstPage : { continue: cont }) };
       const page = await client.list<T>(this.resource, options);
       if (attempt !== this.attempt) return undefined;
       for (const item of page.items) items.push(item);

@@ -33,8 +33,9 @@ const WORKLOADS: readonly GroupVersionResource[] = [
   REPLICASETS,
 ];
 
-const MASTER_READY_TIMEOUT_MS = 40_000;
-const NODE_READY_TIMEOUT_MS = 30_000;
+const MASTER_READY_TIMEOUT_MS = 60_000;
+/** Generous: on a loaded 2-core machine a first node Lease was once seen to take over 25 s. */
+const NODE_READY_TIMEOUT_MS = 60_000;
 /** How long stop() lets workers remove the deleted pods' containers before killing leftovers. */
 const POD_CLEANUP_TIMEOUT_MS = 20_000;
 /** SIGTERM, then SIGKILL after this long. */

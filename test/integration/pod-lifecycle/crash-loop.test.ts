@@ -3,7 +3,7 @@
 // CrashLoopBackOff meanwhile, and the kubelet records BackOff Events about the pod.
 import t from 'tap';
 import type { ContainerStatus } from '../../../core/index.js';
-import { CRASH_LOOP_BACKOFF_INITIAL_MS, NODE_NAME, PodCluster } from './pod-cluster.js';
+import { CRASH_LOOP_BACKOFF_INITIAL_MS, IS_ROOT, NODE_NAME, PodCluster } from './pod-cluster.js';
 
 /** Go's time.Duration text as kubelet prints it (`500ms`, `1s`, `1m4s`) → ms. */
 function goDurationMs(text: string): number {
@@ -16,6 +16,9 @@ function goDurationMs(text: string): number {
 
 void t.test('a crashing container loops with a growing back-off, shows CrashLoopBackOff and BackOff Events', async (t) => {
   const cluster = await PodCluster.start(t);
+  const ready = (await cluster.node()).status?.conditions?.find((c) => c.type === 'Ready');
+  if (IS_ROOT) t.notMatch(ready?.message ?? '', /without namespaces/, `as root, the worker isolates containers (Ready: ${ready?.message ?? ''})`);
+  else t.match(ready?.message, /without namespaces: not running as root/, 'not root: the Node says why containers are not isolated');
   await cluster.createPod('crasher', { restartPolicy: 'Always', containers: [{ name: 'app', image: 'flotilla/crash', args: ['3'] }] });
 
   // Every back-off the container waited in, in the order seen (one per restart).

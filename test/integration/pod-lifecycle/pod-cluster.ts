@@ -114,7 +114,9 @@ export class PodCluster {
 
   /** Starts the master and the worker; the cluster is stopped in `t`'s teardown, even on failure. */
   static async start(t: Test, options: PodClusterOptions = {}): Promise<PodCluster> {
-    const dir = mkdtempSync(join(tmpdir(), 'flotilla-pods-'));
+    // Outside /tmp when possible: containers never see the host's /tmp, so only there does a
+    // hidden worker state directory show that the worker hides it.
+    const dir = mkdtempSync(join(existsSync('/var/tmp') ? '/var/tmp' : tmpdir(), 'flotilla-pods-'));
     trackDir(dir);
     const [client, peer, metrics, api, resource] = await freePorts(5);
     const master = spawnLogged(

@@ -2,7 +2,7 @@
 // re-adopts them (same containerID, restartCount unchanged) and their logs continue without a
 // gap; a container that exited while the worker was down is reported with its real exit code.
 import t from 'tap';
-import { sleep } from '../harness/index.js';
+import { sleep, waitUntil } from '../harness/index.js';
 import { PodCluster, processGroupAlive } from './pod-cluster.js';
 
 /** The tick numbers in a log of `tick N` lines. */
@@ -26,6 +26,7 @@ void t.test('a worker killed with SIGKILL and restarted re-adopts its running co
   const containerID = before.containerID!;
   const pid = cluster.containerRecord(containerID)?.pid;
   t.ok(pid !== undefined && processGroupAlive(pid), 'the container runs');
+  await waitUntil(() => ticks(cluster.containerLog(containerID)).length >= 3, { timeoutMs: 30_000, what: () => 'the container to log a few ticks' });
 
   await cluster.killWorker('SIGKILL');
   const ticksAtKill = ticks(cluster.containerLog(containerID)).length;

@@ -40,13 +40,14 @@ void t.test('volumes and environment', async (t) => {
   });
 
   await t.test('env from a ConfigMap, a Secret, fieldRefs, resourceFieldRefs and envFrom', async (t) => {
+    const stateCheck = `if [ -e ${cluster.workerDataDir}/runtime ]; then echo "WORKER_STATE=visible"; else echo "WORKER_STATE=hidden"; fi`;
     const script = ['MODE', 'PASSWORD', 'POD_NAME', 'POD_NAMESPACE', 'POD_IP', 'NODE_NAME', 'MEMORY_LIMIT', 'CFG_mode', 'EXPANDED'].map((v) => `echo "${v}=$${v}"`).join('; ');
     await cluster.createPod('env', {
       containers: [
         {
           name: 'app',
           image: 'flotilla/shell',
-          command: ['sh', '-c', `${script}; exec sleep 600`],
+          command: ['sh', '-c', `${stateCheck}; ${script}; exec sleep 600`],
           env: [
             { name: 'MODE', valueFrom: { configMapKeyRef: { name: 'env-config', key: 'mode' } } },
             { name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'env-secret', key: 'password' } } },
@@ -75,6 +76,7 @@ void t.test('volumes and environment', async (t) => {
     t.equal(env.get('MEMORY_LIMIT'), '64', 'resourceFieldRef limits.memory in Mi');
     t.equal(env.get('CFG_mode'), 'fast', 'envFrom with a prefix');
     t.equal(env.get('EXPANDED'), 'env-fast', '$(VAR) references expand');
+    if (IS_ROOT) t.equal(env.get('WORKER_STATE'), 'hidden', `the worker's state directory (${cluster.workerDataDir}) is hidden from containers`);
   });
 
   await t.test('a ConfigMap volume follows updates of the ConfigMap', { skip: NOT_ROOT }, async (t) => {
@@ -140,9 +142,9 @@ void t.test('volumes and environment', async (t) => {
     const log = cluster.containerLog(containerID);
     t.ok(log.includes('name=podinfo'), 'metadata.name');
     t.ok(log.includes('memory=32'), 'limits.memory in Mi');
-    t.ok(log.includes('labels=app="demo" tier="web" '), `metadata.labels, one key="value" per line (${JSON.stringify(log.find((l) => l.startsWith('labels=')))})`);
+    t.ok(log.includes('labels=app="demo" tier="web"'), `metadata.labels, one key="value" per line (${JSON.stringify(log.find((l) => l.startsWith('labels=')))})`);
     await cluster.client.patch({ ...PODS, namespace: NAMESPACE, name: 'podinfo' }, 'merge', { metadata: { labels: { tier: 'backend' } } });
-    await waitForLogLine(cluster, containerID, 'the updated labels', /^labels=app="demo" tier="backend" $/, 10_000 + 3 * SYNC_FREQUENCY_SECONDS * 1000);
+    await waitForLogLine(cluster, containerID, 'the updated labels', /^labels=app="demo" tier="backend"$/, 10_000 + 3 * SYNC_FREQUENCY_SECONDS * 1000);
     t.pass('the labels file follows the pod\'s labels');
   });
 });

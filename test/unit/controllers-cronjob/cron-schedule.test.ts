@@ -1,7 +1,7 @@
 // The cron parser and next-activation search: field syntax, names, descriptors, the robfig
 // day-of-month/day-of-week rule, time zones and DST transitions.
 import t from 'tap';
-import { CronScheduleParseError, parseCronSchedule, UnknownTimeZoneError } from '../../../actors/controllers/cronjob/index.js';
+import { CronScheduleParseError, parseCronSchedule, UnknownTimeZoneError } from '../../../actors/index.js';
 
 const at = (iso: string): number => Date.parse(iso);
 const iso = (ms: number | undefined): string => (ms === undefined ? 'none' : new Date(ms).toISOString());

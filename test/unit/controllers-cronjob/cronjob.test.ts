@@ -6,8 +6,8 @@ import type { Test } from 'tap';
 import type { CronJob, Job } from '../../../core/index.js';
 import { applyDefaults, formatRfc3339 } from '../../../core/index.js';
 import { ControllerTestHarness, HARNESS_START_MS } from '../../../actors/index.js';
-import { CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION, cronJobController } from '../../../actors/controllers/cronjob/index.js';
-import { CRONJOB_RESOURCE, JOB_RESOURCE } from '../../../actors/controllers/job/index.js';
+import { CRONJOB_SCHEDULED_TIMESTAMP_ANNOTATION, cronJobController } from '../../../actors/index.js';
+import { CRONJOB_RESOURCE, JOB_RESOURCE } from '../../../actors/index.js';
 
 const NS = 'default';
 // HARNESS_START_MS is 2023-11-14T22:13:20Z.

@@ -7,7 +7,7 @@ import type { Test } from 'tap';
 import type { DaemonSet, Node, Pod } from '../../../core/index.js';
 import { applyDefaults, formatRfc3339 } from '../../../core/index.js';
 import { ControllerTestHarness } from '../../../actors/index.js';
-import { DAEMONSET_RESOURCE, daemonPodTargetNode, daemonSetController } from '../../../actors/controllers/daemonset/index.js';
+import { DAEMONSET_RESOURCE, daemonPodTargetNode, daemonSetController } from '../../../actors/index.js';
 
 const NS = 'kube-system';
 const PODS = { group: '', version: 'v1', resource: 'pods' };

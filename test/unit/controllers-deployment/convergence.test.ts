@@ -6,8 +6,8 @@ import t from 'tap';
 import type { Deployment, Pod, ReplicaSet } from '../../../core/index.js';
 import { applyDefaults, formatRfc3339 } from '../../../core/index.js';
 import { ControllerTestHarness } from '../../../actors/index.js';
-import { deploymentController } from '../../../actors/controllers/deployment/index.js';
-import { replicaSetController } from '../../../actors/controllers/replicaset/index.js';
+import { deploymentController } from '../../../actors/index.js';
+import { replicaSetController } from '../../../actors/index.js';
 import { DEPLOYMENTS, PODS, REPLICASETS } from '../controllers-replicaset/harness.js';
 
 const NS = 'default';

@@ -4,8 +4,8 @@
 import t from 'tap';
 import type { Deployment, Pod, ReplicaSet } from '../../../core/index.js';
 import { applyDefaults } from '../../../core/index.js';
-import { deploymentController, computePodTemplateHash, templatesEqualIgnoringHash } from '../../../actors/controllers/deployment/index.js';
-import { replicaSetController } from '../../../actors/controllers/replicaset/index.js';
+import { deploymentController, computePodTemplateHash, templatesEqualIgnoringHash } from '../../../actors/index.js';
+import { replicaSetController } from '../../../actors/index.js';
 import { Bed, DEPLOYMENTS, REPLICASETS, settle } from '../controllers-replicaset/harness.js';
 
 const NS = 'default';

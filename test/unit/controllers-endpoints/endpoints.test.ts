@@ -5,8 +5,8 @@ import t from 'tap';
 import type { Test } from 'tap';
 import type { EndpointSlice, Endpoints, Pod, Service } from '../../../core/index.js';
 import { ControllerTestHarness } from '../../../actors/index.js';
-import { computeEndpointSubsets, endpointsController } from '../../../actors/controllers/endpoints/index.js';
-import { endpointSliceController } from '../../../actors/controllers/endpointslice/index.js';
+import { computeEndpointSubsets, endpointsController } from '../../../actors/index.js';
+import { endpointSliceController } from '../../../actors/index.js';
 
 const PODS = { group: '', version: 'v1', resource: 'pods' };
 const SERVICES = { group: '', version: 'v1', resource: 'services' };

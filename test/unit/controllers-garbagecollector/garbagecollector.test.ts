@@ -8,7 +8,7 @@ import type { Test } from 'tap';
 import type { KubeObject, OwnerReference, Pod, ReplicaSet, ResourceObject } from '../../../core/index.js';
 import { isNotFound } from '../../../core/index.js';
 import { ControllerTestHarness } from '../../../actors/index.js';
-import { gcRequestFor, gcTargetOf, garbageCollectorController, garbageCollectedResources } from '../../../actors/controllers/garbagecollector/index.js';
+import { gcRequestFor, gcTargetOf, garbageCollectorController, garbageCollectedResources } from '../../../actors/index.js';
 
 const PODS = { group: '', version: 'v1', resource: 'pods' };
 const RS = { group: 'apps', version: 'v1', resource: 'replicasets' };

@@ -12,7 +12,7 @@ import {
   JOB_TRACKING_FINALIZER,
   jobController,
   jobFinishedCondition,
-} from '../../../actors/controllers/job/index.js';
+} from '../../../actors/index.js';
 
 const NS = 'default';
 const PODS = { group: '', version: 'v1', resource: 'pods' };

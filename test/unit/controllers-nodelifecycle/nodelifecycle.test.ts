@@ -12,7 +12,7 @@ import {
   nodeLifecycleController,
   reconcileNodeTaints,
   taintEvictionDecision,
-} from '../../../actors/controllers/nodelifecycle/index.js';
+} from '../../../actors/index.js';
 
 const NODES = { group: '', version: 'v1', resource: 'nodes' };
 const LEASES = { group: 'coordination.k8s.io', version: 'v1', resource: 'leases' };

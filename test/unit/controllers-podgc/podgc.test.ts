@@ -3,7 +3,7 @@
 import t from 'tap';
 import type { Node, Pod } from '../../../core/index.js';
 import { ControllerTestHarness } from '../../../actors/index.js';
-import { podGcController } from '../../../actors/controllers/podgc/index.js';
+import { podGcController } from '../../../actors/index.js';
 
 const PODS = { group: '', version: 'v1', resource: 'pods' };
 const NODES = { group: '', version: 'v1', resource: 'nodes' };

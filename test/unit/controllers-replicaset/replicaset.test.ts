@@ -3,7 +3,7 @@
 import t from 'tap';
 import type { Pod, ReplicaSet } from '../../../core/index.js';
 import { formatRfc3339, resourceInvalidError } from '../../../core/index.js';
-import { podsToDelete, replicaSetController } from '../../../actors/controllers/replicaset/index.js';
+import { podsToDelete, replicaSetController } from '../../../actors/index.js';
 import { Bed, PODS, REPLICASETS, settle } from './harness.js';
 
 const NS = 'default';

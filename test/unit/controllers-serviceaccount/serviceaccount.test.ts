@@ -2,7 +2,7 @@
 import t from 'tap';
 import { isNotFound } from '../../../core/index.js';
 import { ControllerTestHarness } from '../../../actors/index.js';
-import { serviceAccountController } from '../../../actors/controllers/serviceaccount/index.js';
+import { serviceAccountController } from '../../../actors/index.js';
 
 const NAMESPACES = { group: '', version: 'v1', resource: 'namespaces' };
 const SAS = { group: '', version: 'v1', resource: 'serviceaccounts' };

@@ -13,7 +13,7 @@ import {
   STATEFULSET_POD_NAME_LABEL,
   STATEFULSET_RESOURCE,
   statefulSetController,
-} from '../../../actors/controllers/statefulset/index.js';
+} from '../../../actors/index.js';
 
 const NS = 'default';
 const PODS = { group: '', version: 'v1', resource: 'pods' };

@@ -1,8 +1,8 @@
 // The scheduler's filters, one small fixture each, and kube's unschedulable message format.
 import t from 'tap';
 import { SeededRandom } from '../../../core/index.js';
-import { runNodeFilters, schedulePod, SchedulerCache, schedulerPodInfoOf } from '../../../actors/scheduler/index.js';
-import type { SchedulerCache as Cache } from '../../../actors/scheduler/index.js';
+import { runNodeFilters, schedulePod, SchedulerCache, schedulerPodInfoOf } from '../../../actors/index.js';
+import type { SchedulerCache as Cache } from '../../../actors/index.js';
 import type { Node, Pod } from '../../../core/index.js';
 import { makeNode, makePod } from './fixtures.js';
 

@@ -1,7 +1,7 @@
 // The scheduling queue (ordering, back-off, unschedulable re-activation) and the cache's assume/forget.
 import t from 'tap';
 import { SeededRandom } from '../../../core/index.js';
-import { POD_MAX_IN_UNSCHEDULABLE_PODS_MS, schedulePod, SchedulerCache, SchedulingQueue, schedulerPodInfoOf, PodAlreadyAssumedError } from '../../../actors/scheduler/index.js';
+import { CONTROLLER_COUNTS_INITIAL_SLOTS, ControllerPodCounts, controllerPodsOnNode, POD_MAX_IN_UNSCHEDULABLE_PODS_MS, schedulePod, SchedulerCache, SchedulingQueue, schedulerPodInfoOf, PodAlreadyAssumedError } from '../../../actors/index.js';
 import { makeNode, makePod } from './fixtures.js';
 
 void t.test('active queue: higher priority first, then arrival order', (t) => {
@@ -111,5 +111,53 @@ void t.test('assume counts a pod on its node at once, forget undoes it, confirm 
   t.equal(cache.nodeInfo('n1')!.requested.milliCpu, 700);
   cache.removePod(second.key);
   t.equal(cache.nodeInfo('n1')!.requested.milliCpu, 0);
+  t.end();
+});
+
+void t.test('ControllerPodCounts: per-node counts by ordinal, growth past the initial slots, owners dropped at zero', (t) => {
+  const counts = new ControllerPodCounts();
+  counts.add('rs', 2, 1);
+  counts.add('rs', 2, 1);
+  counts.add('rs', CONTROLLER_COUNTS_INITIAL_SLOTS + 5, 1);
+  counts.add('', 1, 1);
+  t.equal(counts.total('rs'), 3);
+  t.equal(controllerPodsOnNode(counts.perNode('rs'), 2), 2);
+  t.equal(controllerPodsOnNode(counts.perNode('rs'), CONTROLLER_COUNTS_INITIAL_SLOTS + 5), 1, 'the array grew and kept what it had');
+  t.equal(controllerPodsOnNode(counts.perNode('rs'), 10_000), 0, 'past the end reads 0');
+  t.equal(counts.perNode(''), undefined, 'pods without an owner are not counted');
+  counts.add('rs', 7, -1);
+  t.equal(counts.total('rs'), 3, 'removing what was never added changes nothing');
+  counts.add('rs', 2, -1);
+  counts.add('rs', 2, -1);
+  counts.add('rs', CONTROLLER_COUNTS_INITIAL_SLOTS + 5, -1);
+  t.equal(counts.perNode('rs'), undefined);
+  t.equal(counts.ownerCount, 0);
+  t.end();
+});
+
+void t.test('the cache gives each NodeInfo its own ordinal, reuses freed ones, and indexes owner pods by it', (t) => {
+  const cache = new SchedulerCache();
+  for (const name of ['a', 'b', 'c']) cache.setNode(makeNode(name));
+  const ordinals = ['a', 'b', 'c'].map((n) => cache.nodeInfo(n)!.ordinal);
+  t.same([...new Set(ordinals)].length, 3, 'distinct');
+  cache.setPod(makePod('x', { nodeName: 'b', ownerUid: 'rs' }));
+  cache.assumePod(schedulerPodInfoOf(makePod('y', { ownerUid: 'rs' })), 'b');
+  cache.setPod(makePod('z', { nodeName: 'c', ownerUid: 'rs' }));
+  const byNode = (name: string): number => controllerPodsOnNode(cache.controllerPodsByNode('rs'), cache.nodeInfo(name)!.ordinal);
+  t.same([byNode('a'), byNode('b'), byNode('c')], [0, 2, 1]);
+  cache.forgetPod('default/y');
+  cache.setPod(makePod('x', { nodeName: 'c', ownerUid: 'rs' }));
+  t.same([byNode('b'), byNode('c')], [0, 2], 'forget and a move to another node are counted');
+  const freed = cache.nodeInfo('a')!.ordinal;
+  cache.removeNode('a');
+  cache.setNode(makeNode('d'));
+  t.equal(cache.nodeInfo('d')!.ordinal, freed, 'an empty removed node frees its ordinal for the next');
+  cache.removeNode('c');
+  t.equal(cache.nodeInfo('c')?.ordinal, ordinals[2], 'a removed node that still has pods keeps its NodeInfo and ordinal');
+  cache.setNode(makeNode('e'));
+  t.not(cache.nodeInfo('e')!.ordinal, ordinals[2]);
+  cache.removePod('default/x');
+  cache.removePod('default/z');
+  t.equal(cache.controllerPodsByNode('rs'), undefined);
   t.end();
 });

@@ -6,8 +6,8 @@ import { InMemoryResourceClient, SeededRandom } from '../../../core/index.js';
 import type { GroupVersionResource, Pod, ResourceObject } from '../../../core/index.js';
 import { ActorSystem, ManualClock } from '../../../actors/index.js';
 import type { EventRecorder } from '../../../actors/index.js';
-import { resourceClientPodBinder, startScheduler } from '../../../actors/scheduler/index.js';
-import type { PodBinder } from '../../../actors/scheduler/index.js';
+import { resourceClientPodBinder, startScheduler } from '../../../actors/index.js';
+import type { PodBinder } from '../../../actors/index.js';
 import { makeNode, makePod } from './fixtures.js';
 
 const PODS: GroupVersionResource = { group: '', version: 'v1', resource: 'pods' };
@@ -47,7 +47,7 @@ async function setup(teardown: (fn: () => Promise<void>) => void, binder?: PodBi
 
 
 void t.test('binds pending pods to nodes that fit and records Scheduled', async (t) => {
-  const { client, events, stats } = await setup((fn) => t.teardown(fn));
+  const { client, events, stats, registry } = await setup((fn) => t.teardown(fn));
   await client.create(NODES, makeNode('n1', { cpu: '1' }));
   await client.create(NODES, makeNode('n2', { cpu: '1' }));
   for (let i = 0; i < 4; i++) await client.create(PODS, makePod(`p${i}`, { cpu: '400m' }));
@@ -58,6 +58,9 @@ void t.test('binds pending pods to nodes that fit and records Scheduled', async 
   t.same(Object.fromEntries(perNode), { n1: 2, n2: 2 }, 'two 400m pods per 1-CPU node, never three');
   t.ok(items.every((p) => p.status?.conditions?.some((c) => c.type === 'PodScheduled' && c.status === 'True')));
   t.ok(events.some((e) => e.reason === 'Scheduled' && e.type === 'Normal' && /^Successfully assigned default\/p\d to n[12]$/.test(e.message)));
+  t.equal(events.filter((e) => e.reason === 'Scheduled').length, 4, 'every bind outcome is handled once, however they were batched');
+  t.match(await registry.getSingleMetricAsString('scheduler_scheduling_algorithm_duration_seconds'), /scheduler_scheduling_algorithm_duration_seconds_count 4\b/);
+  t.equal((await stats()).inFlightBinds, 0);
   const ignored = makePod('other', { spec: { schedulerName: 'someone-else' } });
   await client.create(PODS, ignored);
   await until(async () => (await stats()).scheduled === 4, 'settled');

@@ -2,7 +2,7 @@
 import t from 'tap';
 import { SeededRandom } from '../../../core/index.js';
 import type { Node, Pod } from '../../../core/index.js';
-import { schedulePod, SchedulerCache, schedulerPodInfoOf, scoreNodes } from '../../../actors/scheduler/index.js';
+import { schedulePod, SchedulerCache, schedulerPodInfoOf, scoreNodes } from '../../../actors/index.js';
 import { makeNode, makePod } from './fixtures.js';
 
 function place(nodes: Node[], pods: Pod[], pod: Pod): string {
