@@ -225,7 +225,11 @@ function printHints(state: ClusterState, dir: string): void {
 Kubernetes API: ${state.processes.map((p) => p.urls.api ?? '').filter((u) => u !== '').join(' ')}
 Use it with kubectl:
   export KUBECONFIG=${kubeconfig}        # or: export KUBECONFIG=$(npx flotilla kubeconfig --data-dir ${dir})
-  kubectl get ns && kubectl create deployment web --image=nginx && kubectl get all
+  kubectl get nodes -o wide
+  kubectl create deployment web --image=flotilla/echo --replicas=3 && kubectl get pods -o wide -w
+  curl http://$(kubectl get pod -l app=web -o jsonpath='{.items[0].status.podIP}'):8080
+  kubectl set image deploy/web echo=flotilla/echo:v2 && kubectl rollout status deploy/web
+  kubectl logs -l app=web; kubectl exec deploy/web -- sh -c 'hostname; ls /'; kubectl top pod
 `
     : '';
   console.log(`${kube}
