@@ -31,6 +31,8 @@ export class SchedulerNodeInfo {
   /** labels[LABEL_HOSTNAME] and labels[LABEL_TOPOLOGY_ZONE], read by default spreading for every node of every attempt. */
   hostnameLabel: string | undefined;
   zoneLabel: string | undefined;
+  /** The cache's number for zoneLabel (SchedulerCache.zoneIdCount); -1 without a zone label or outside a cache. */
+  zoneId = -1;
   allocatable: NodeAllocatable = { resources: emptyResources(), pods: 0 };
   /** Spec taints plus those the Ready condition implies. */
   taints: readonly Taint[] = [];

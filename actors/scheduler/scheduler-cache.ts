@@ -15,8 +15,8 @@ import { LABEL_TOPOLOGY_ZONE } from './well-known-labels.js';
 
 export { LABEL_HOSTNAME, LABEL_TOPOLOGY_ZONE } from './well-known-labels.js';
 
-/** Distinct zone values the cache canonicalises; values beyond it still work, only without the shared string. */
-export const SCHEDULER_CACHE_MAX_INTERNED_ZONES = 10_000;
+/** Distinct zone values the cache numbers; beyond it nodes of new zones get no zoneId and spreading takes its slower general path. */
+export const SCHEDULER_CACHE_MAX_INTERNED_ZONES = 1_024;
 
 /** Thrown by assumePod for a pod already in the cache: a caller's bug (it scheduled a pod twice). */
 export class PodAlreadyAssumedError extends Error {
@@ -51,8 +51,11 @@ export class SchedulerCache {
   /** Ordinals of NodeInfos that are gone, reused first. Invariant: disjoint from the ordinals in use, all < nextOrdinal. */
   private readonly freeOrdinals: number[] = [];
   private nextOrdinal = 0;
-  /** Zone label values seen, each mapped to itself: the canonical string object of the value. */
-  private readonly zoneValues = new Map<string, string>();
+  /** Zone label values seen → their zoneId (SchedulerNodeInfo.zoneId); ids are never reused. */
+  private readonly zoneIds = new Map<string, number>();
+  /** zoneId → the zone value: the one string object every NodeInfo of that zone holds. */
+  private readonly zoneValuesById: string[] = [];
+  private zoneIdsExhausted = false;
   /** Invariant: the number of entries of `pods` with `assumed` set. */
   private assumedCount = 0;
 
@@ -66,8 +69,7 @@ export class SchedulerCache {
     if (info.node !== undefined && hasZone(info.labels)) this.zoneLabelledNodes--;
     const oldZone = info.labels[LABEL_TOPOLOGY_ZONE];
     info.setNode(node);
-    // One string object per zone value: the per-attempt zone maps then compare keys by identity.
-    if (info.zoneLabel !== undefined) info.zoneLabel = this.internZone(info.zoneLabel);
+    this.numberZone(info);
     if (hasZone(info.labels)) this.zoneLabelledNodes++;
     const newZone = info.labels[LABEL_TOPOLOGY_ZONE];
     if (oldZone !== newZone) {
@@ -78,11 +80,36 @@ export class SchedulerCache {
     }
   }
 
-  private internZone(zone: string): string {
-    const known = this.zoneValues.get(zone);
-    if (known !== undefined) return known;
-    if (this.zoneValues.size < SCHEDULER_CACHE_MAX_INTERNED_ZONES) this.zoneValues.set(zone, zone);
-    return zone;
+  /** Gives the node the id of its zone (and that zone's one string object), numbering a new zone. */
+  private numberZone(info: SchedulerNodeInfo): void {
+    const zone = info.zoneLabel;
+    info.zoneId = -1;
+    if (zone === undefined) return;
+    let id = this.zoneIds.get(zone);
+    if (id === undefined) {
+      if (this.zoneValuesById.length >= SCHEDULER_CACHE_MAX_INTERNED_ZONES) {
+        this.zoneIdsExhausted = true;
+        return;
+      }
+      id = this.zoneValuesById.length;
+      this.zoneIds.set(zone, id);
+      this.zoneValuesById.push(zone);
+    }
+    info.zoneId = id;
+    info.zoneLabel = this.zoneValuesById[id]!;
+  }
+
+  /**
+   * How many zone ids there are (every SchedulerNodeInfo.zoneId is below it), or undefined when some
+   * zoned node has no id (more distinct zones than SCHEDULER_CACHE_MAX_INTERNED_ZONES).
+   */
+  get zoneIdCount(): number | undefined {
+    return this.zoneIdsExhausted ? undefined : this.zoneValuesById.length;
+  }
+
+  /** The zone value of a zoneId. */
+  zoneValue(zoneId: number): string | undefined {
+    return this.zoneValuesById[zoneId];
   }
 
   /** Cached pods of the controller on nodes whose zone label is `zone`. */

@@ -180,6 +180,11 @@ export interface TopologySpreadScoreState {
   readonly weights: readonly number[];
   /** Per constraint: the cache's per-node counts of its controller (undefined for label-selector constraints, or no such pods). */
   readonly controllerCounts: readonly (Int32Array | undefined)[];
+  /**
+   * Per zone-keyed constraint, when every node has a zoneId: its score term (count × weight +
+   * maxSkew − 1) by zoneId, so a node's term is an array load. Undefined otherwise.
+   */
+  readonly zoneTerms: readonly (Float64Array | undefined)[];
 }
 
 /** PreScore over the nodes that passed the filters; undefined when there is nothing to spread. */
@@ -190,6 +195,9 @@ export function topologySpreadPreScore(pod: SchedulerPodInfo, filtered: readonly
   const requireAllTopologies = (pod.pod.spec?.topologySpreadConstraints ?? []).length > 0;
   const pairCounts = constraints.map(() => new Map<string, number>());
   const controllerCounts = constraints.map((c) => (c.controllerUid === undefined ? undefined : cache.controllerPodsByNode(c.controllerUid)));
+  const zoneIdCount = cache.zoneIdCount;
+  // Zones already added to a zone-keyed constraint's domains, by zoneId: a Map lookup only at a zone's first node.
+  const zonesSeen = constraints.map((c) => (c.topologyKey === LABEL_TOPOLOGY_ZONE && zoneIdCount !== undefined ? new Uint8Array(zoneIdCount) : undefined));
   let scoredNodes = 0;
   for (const node of filtered) {
     if (requireAllTopologies && !hasAllKeys(node, constraints)) continue;
@@ -197,6 +205,11 @@ export function topologySpreadPreScore(pod: SchedulerPodInfo, filtered: readonly
     for (let i = 0; i < constraints.length; i++) {
       const c = constraints[i]!;
       if (c.topologyKey === LABEL_HOSTNAME) continue;
+      const seen = zonesSeen[i];
+      if (seen !== undefined && node.zoneId >= 0) {
+        if (seen[node.zoneId] === 1) continue;
+        seen[node.zoneId] = 1;
+      }
       const value = node.topologyValue(c.topologyKey);
       if (value !== undefined && !pairCounts[i]!.has(value)) pairCounts[i]!.set(value, 0);
     }
@@ -218,7 +231,13 @@ export function topologySpreadPreScore(pod: SchedulerPodInfo, filtered: readonly
     }
   }
   const weights = constraints.map((c, i) => Math.log((c.topologyKey === LABEL_HOSTNAME ? scoredNodes : pairCounts[i]!.size) + 2));
-  return { constraints, requireAllTopologies, pairCounts, weights, controllerCounts };
+  const zoneTerms = constraints.map((c, i) => {
+    if (zonesSeen[i] === undefined || zoneIdCount === undefined) return undefined;
+    const terms = new Float64Array(zoneIdCount);
+    for (let id = 0; id < zoneIdCount; id++) terms[id] = (pairCounts[i]!.get(cache.zoneValue(id)!) ?? 0) * weights[i]! + (c.maxSkew - 1);
+    return terms;
+  });
+  return { constraints, requireAllTopologies, pairCounts, weights, controllerCounts, zoneTerms };
 }
 
 /** The raw score of a node (higher = more crowded), or undefined for a node to ignore (lacks required keys). */
@@ -227,6 +246,11 @@ export function topologySpreadScore(state: TopologySpreadScoreState, node: Sched
   let score = 0;
   for (let i = 0; i < state.constraints.length; i++) {
     const c = state.constraints[i]!;
+    const terms = state.zoneTerms[i];
+    if (terms !== undefined && node.zoneId >= 0 && node.zoneId < terms.length) {
+      score += terms[node.zoneId]!;
+      continue;
+    }
     const value = node.topologyValue(c.topologyKey);
     if (value === undefined) continue;
     const count = c.topologyKey === LABEL_HOSTNAME ? countOnNode(c, node, state.controllerCounts[i]) : (state.pairCounts[i]!.get(value) ?? 0);

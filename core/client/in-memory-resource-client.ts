@@ -265,9 +265,7 @@ export class InMemoryResourceClient implements ResourceClient {
       if (object['status'] === undefined) delete next['status'];
       else next['status'] = cloneJsonValue(object['status']);
     } else {
-      // The object's own status is replaced by the stored one below, so it is not copied first.
-      const { status: _ignored, ...withoutStatus } = object;
-      next = cloneJsonValue(withoutStatus) as ResourceObject;
+      next = cloneJsonValue(object);
       if (current['status'] === undefined) delete next['status'];
       else next['status'] = cloneJsonValue(current['status']);
       next.apiVersion ??= current.apiVersion;

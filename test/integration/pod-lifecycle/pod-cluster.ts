@@ -78,14 +78,21 @@ function readJsonRecords(dir: string, file: string): Record<string, unknown>[] {
   return out;
 }
 
-/** Whether any process of the process group `pgid` is alive. */
+/** Whether any process of the process group `pgid` is alive (zombies, dead but not yet reaped, do not count). */
 export function processGroupAlive(pgid: number): boolean {
-  try {
-    process.kill(-pgid, 0);
-    return true;
-  } catch {
-    return false;
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+    } catch {
+      continue; // Exited meanwhile.
+    }
+    // Fields after the command's closing parenthesis: state, ppid, pgrp, …
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (Number(pgrp) === pgid && state !== 'Z' && state !== 'X') return true;
   }
+  return false;
 }
 
 function killQuietly(pid: number): void {

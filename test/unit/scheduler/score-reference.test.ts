@@ -5,7 +5,7 @@
 import t from 'tap';
 import { SeededRandom } from '../../../core/index.js';
 import type { Pod, Taint } from '../../../core/index.js';
-import { runNodeFilters, SchedulerCache, schedulerPodInfoOf, scoreNodes } from '../../../actors/index.js';
+import { runNodeFilters, SCHEDULER_CACHE_MAX_INTERNED_ZONES, SchedulerCache, schedulerPodInfoOf, scoreNodes } from '../../../actors/index.js';
 import { makeNode, makePod } from './fixtures.js';
 
 const MI = 1024 * 1024;
@@ -171,5 +171,24 @@ void t.test('filters and scores agree with a from-scratch recount on random clus
     }
     t.equal(mismatches, 0, `seed ${seed}: ${nodes.length} nodes, ${where.size} pods placed at the end`);
   }
+  t.end();
+});
+
+void t.test('spreading scores the same once there are more zones than the cache numbers', (t) => {
+  const random = new SeededRandom(99);
+  const nodes: RefNode[] = Array.from({ length: SCHEDULER_CACHE_MAX_INTERNED_ZONES + 8 }, (_, i) => ({ name: `n${i}`, zone: `zone-${i % (SCHEDULER_CACHE_MAX_INTERNED_ZONES + 4)}`, milliCpu: 4000, memoryBytes: 8 * GI, maxPods: 110, taints: [] }));
+  const cache = new SchedulerCache();
+  for (const n of nodes) cache.setNode(makeNode(n.name, { cpu: '4', memory: '8Gi', labels: { 'topology.kubernetes.io/zone': n.zone! } }));
+  t.equal(cache.zoneIdCount, undefined, 'zone numbering gave up');
+  const placed = new Map<string, RefPod[]>();
+  for (let i = 0; i < 40; i++) {
+    const p = randomPod(random, `e${i}`);
+    const node = nodes[random.int(8)]!.name;
+    cache.setPod({ ...p.pod, spec: { ...p.pod.spec!, nodeName: node } });
+    placed.set(node, [...(placed.get(node) ?? []), p]);
+  }
+  const incoming = randomPod(random, 'incoming');
+  const scored = nodes.slice(0, 300);
+  t.same(scoreNodes(schedulerPodInfoOf({ ...incoming.pod, metadata: { ...incoming.pod.metadata, ownerReferences: [{ apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'rs', uid: 'rs-a', controller: true }] } }), scored.map((n) => cache.nodeInfo(n.name)!), cache), referenceScores(scored, nodes, placed, { ...incoming, owner: 'rs-a' }));
   t.end();
 });

@@ -2,7 +2,7 @@
 // object goes once it has exited; one that ignores SIGTERM is killed after the grace period; a
 // container over its memory limit is OOMKilled (137; root only: it needs a cgroup).
 import { randomUUID } from 'node:crypto';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { isNotFound } from '../../../core/index.js';
 import { waitUntil } from '../harness/index.js';
 import { IS_ROOT, NAMESPACE, PODS, PodCluster, processGroupAlive } from './pod-cluster.js';
@@ -18,6 +18,13 @@ async function runningContainerId(cluster: PodCluster, name: string): Promise<st
 
 async function waitForPodGone(cluster: PodCluster, name: string, timeoutMs: number): Promise<void> {
   await waitUntil(async () => cluster.pod(name).then(() => false, (err: unknown) => isNotFound(err)), { timeoutMs, pollMs: 100, what: () => `pod ${name} to be gone` });
+}
+
+/** Passes once no process of the container's group is left (SIGKILLed processes take a moment to go). */
+async function waitForGroupGone(t: Test, pid: number | undefined, what: string): Promise<void> {
+  if (pid === undefined) return void t.fail(`${what}: no pid recorded`);
+  const gone = await waitUntil(() => !processGroupAlive(pid), { timeoutMs: 10_000, what: () => `process group ${pid} to end` }).then(() => true, () => false);
+  t.ok(gone, what);
 }
 
 async function waitForStarted(cluster: PodCluster, containerID: string): Promise<void> {
@@ -54,7 +61,7 @@ void t.test('termination', async (t) => {
     // the shell may also report its `sleep` child as "Terminated": only our own lines are compared.
     const ours = log.lines().filter((l) => ['started', 'got TERM', 'preStop ran', 'no preStop'].includes(l));
     t.same(ours, ['started', 'got TERM', 'preStop ran'], 'preStop ran before SIGTERM, which the container trapped');
-    t.notOk(pid !== undefined && processGroupAlive(pid), 'no process of the container is left');
+    await waitForGroupGone(t, pid, 'no process of the container is left');
     const killing = (await cluster.podEvents('graceful')).find((e) => e.reason === 'Killing');
     t.match(killing, { message: 'Stopping container app', involvedObject: { fieldPath: 'spec.containers{app}' } }, 'a Killing Event');
   });
@@ -74,7 +81,7 @@ void t.test('termination', async (t) => {
     const tookMs = Date.now() - deletedAtMs;
     // A lower bound only: the kubelet must have waited out the grace before SIGKILL.
     t.ok(tookMs >= GRACE_SECONDS * 1000, `the deletion waited out the ${GRACE_SECONDS} s grace (${tookMs} ms)`);
-    t.notOk(pid !== undefined && processGroupAlive(pid), 'then the container was killed');
+    await waitForGroupGone(t, pid, 'then the container was killed');
   });
 
   await t.test('a container over its memory limit is OOMKilled', { skip: IS_ROOT ? false : 'memory limits need cgroups (root on Linux)' }, async (t) => {
