@@ -15,3 +15,5 @@ export { runStartupBench, STARTUP_BENCH_DELETE_CONCURRENCY, STARTUP_BENCH_LABEL 
 export type { StartupBenchOptions, StartupBenchResult } from './startup.js';
 export { runSchedulerBench } from './scheduler.js';
 export type { SchedulerBenchOptions, SchedulerBenchResult } from './scheduler.js';
+export { runDeploymentScaleBench, measureDeploymentScale, DEPLOYMENT_SCALE_LABEL, DEPLOYMENT_SCALE_NODES_READY_TIMEOUT_MS } from './deployment-scale.js';
+export type { DeploymentScaleBenchOptions, DeploymentScaleBenchResult, DeploymentScaleMeasureOptions, DeploymentScaleResult } from './deployment-scale.js';

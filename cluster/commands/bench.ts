@@ -1,10 +1,11 @@
-import { runSchedulerBench, runStoreBench } from '../../bench/index.js';
+import { runDeploymentScaleBench, runSchedulerBench, runStoreBench } from '../../bench/index.js';
 import { intFlag, parseArgs, rejectUnknown, UsageError } from '../args.js';
 import { BENCH_API_USAGE, benchApiCommand } from './bench-api.js';
 import { BENCH_STARTUP_USAGE, benchStartupCommand } from '../worker/startup-bench-command.js';
 
 export const BENCH_USAGE =
   'usage: flotilla bench scheduler [--nodes N] [--pods P]\n' +
+  'usage: flotilla bench deployment-scale [--replicas 1000] [--nodes 100] [--timeout-s 120] [--data-dir DIR]\n' +
   'usage: flotilla bench store --endpoints HOST:PORT[,…] [--clients C] [--conns N] [--total N] [--val-size B] [--op put|range|txn] [--linearizable|--serializable]\n' + BENCH_API_USAGE + '\n' + BENCH_STARTUP_USAGE;
 
 /** `flotilla bench store`: drives any etcd v3 endpoints; the last line is JSON. */
@@ -13,6 +14,7 @@ export async function benchCommand(argv: string[]): Promise<number> {
   if (what === 'api') return benchApiCommand(rest);
   if (what === 'scheduler') return benchSchedulerCommand(rest);
   if (what === 'startup') return benchStartupCommand(rest);
+  if (what === 'deployment-scale') return benchDeploymentScaleCommand(rest);
   if (what !== 'store') throw new UsageError(`unknown benchmark "${what ?? ''}"`);
   const args = parseArgs(rest, ['linearizable', 'serializable']);
   rejectUnknown(args, ['endpoints', 'clients', 'conns', 'total', 'val-size', 'op', 'linearizable', 'serializable']);
@@ -43,4 +45,22 @@ async function benchSchedulerCommand(argv: string[]): Promise<number> {
   console.error(`${r.bound}/${r.pods} pods bound on ${r.nodes} nodes in ${r.seconds} s: ${r.podsPerSecond} pods/s, p50 ${r.p50Ms} ms, p90 ${r.p90Ms} ms, p99 ${r.p99Ms} ms`);
   console.log(JSON.stringify({ nodes: r.nodes, pods: r.pods, podsPerSecond: r.podsPerSecond, p50Ms: r.p50Ms, p99Ms: r.p99Ms }));
   return r.bound === r.pods ? 0 : 1;
+}
+
+/** `flotilla bench deployment-scale`: 0 → N replicas on hollow nodes of a local cluster; the last line is JSON. */
+async function benchDeploymentScaleCommand(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, []);
+  rejectUnknown(args, ['replicas', 'nodes', 'timeout-s', 'data-dir']);
+  const dataDir = args.flags.get('data-dir');
+  if (dataDir === true) throw new UsageError('--data-dir needs a directory');
+  const r = await runDeploymentScaleBench({
+    replicas: intFlag(args, 'replicas', 1000, 1, 100_000),
+    nodes: intFlag(args, 'nodes', 100, 1, 5_000),
+    timeoutMs: intFlag(args, 'timeout-s', 120, 1, 3600) * 1000,
+    ...(dataDir === undefined ? {} : { dataDir }),
+    progress: (line) => console.error(line),
+  });
+  console.error(`per pod: bind p50 ${r.bindP50Ms} ms p99 ${r.bindP99Ms} ms; bound→Running p50 ${r.startP50Ms} ms p99 ${r.startP99Ms} ms; created 10/50/90 % at ${r.created10Ms ?? '-'}/${r.created50Ms ?? '-'}/${r.created90Ms ?? '-'} ms`);
+  console.log(JSON.stringify({ replicas: r.replicas, nodes: r.nodes, createdMs: r.createdMs ?? null, scheduledMs: r.scheduledMs ?? null, runningMs: r.runningMs ?? null, availableMs: r.availableMs ?? null }));
+  return r.availableMs === undefined ? 1 : 0;
 }

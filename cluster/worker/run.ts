@@ -68,7 +68,7 @@ export async function startWorker(options: WorkerOptions): Promise<() => Promise
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const stopEventLoopProbe = monitorEventLoopDelay(registry, { onStall: (delayMs) => log.warn('event loop stalled', { delayMs: Math.round(delayMs) }) });
-  const client = new GrpcResourceClient({ masters: options.masters, ...(options.token === undefined ? {} : { token: options.token }) });
+  const client = new GrpcResourceClient({ masters: mastersStartingAt(options.masters, options.name), ...(options.token === undefined ? {} : { token: options.token }) });
   const system = new ActorSystem({
     name: 'worker',
     clock: systemClock,
@@ -263,4 +263,16 @@ async function containerIsolationFor(options: WorkerOptions): Promise<ContainerI
   const hiddenHostPaths = [options.dataDir, ...options.credentialDirs].filter((dir) => !needed.some((path) => containsPath(dir, path)));
   const linux = await createLinuxIsolation({ probe, hiddenHostPaths });
   return linux ?? new NoIsolation(probe.isolation.reason);
+}
+
+/**
+ * The masters list rotated by a hash of the node name, so that workers spread over the masters
+ * rather than all calling the first one (they still fail over to the others in order).
+ */
+export function mastersStartingAt(masters: readonly string[], nodeName: string): string[] {
+  if (masters.length === 0) return [];
+  let h = 0;
+  for (let i = 0; i < nodeName.length; i++) h = (Math.imul(h, 31) + nodeName.charCodeAt(i)) >>> 0;
+  const start = h % masters.length;
+  return [...masters.slice(start), ...masters.slice(0, start)];
 }
