@@ -19,7 +19,7 @@ const COMMANDS: Record<string, { load: () => Promise<Command>; about: string }> 
   master: { load: async () => { const m = await import('./master/run.js'); return { run: m.masterCommand, usage: m.MASTER_USAGE }; }, about: 'run a master: a store member and the Kubernetes API server' },
   worker: { load: async () => { const m = await import('./worker/run.js'); return { run: m.workerCommand, usage: m.WORKER_USAGE }; }, about: 'run a worker: a kubelet per node (or many hollow nodes) against the masters' },
   bench: { load: async () => { const m = await import('./commands/bench.js'); return { run: m.benchCommand, usage: m.BENCH_USAGE }; }, about: 'benchmarks: api, store, startup, scheduler' },
-  up: { load: launcher('upCommand', 'usage: flotilla up [--masters 3] [--workers 0] [--data-dir DIR] [--external-etcd etcd://HOST:PORT,…]'), about: 'start a local cluster as separate processes' },
+  up: { load: launcher('upCommand', 'usage: flotilla up [--masters 3] [--workers 0] [--data-dir DIR] [--external-etcd etcd://HOST:PORT,…] [--no-controllers]'), about: 'start a local cluster as separate processes' },
   kubeconfig: { load: launcher('kubeconfigCommand', 'usage: flotilla kubeconfig [--data-dir DIR]'), about: "print the path of the local cluster's admin kubeconfig" },
   status: { load: launcher('statusCommand', 'usage: flotilla status [--json] [--data-dir DIR]'), about: "show the local cluster's processes and Raft state" },
   down: { load: launcher('downCommand', 'usage: flotilla down [--purge] [--data-dir DIR]'), about: 'stop the local cluster (--purge deletes its data)' },

@@ -3,7 +3,8 @@
 // holder has not changed the lease for a whole lease duration — by the candidate's own
 // observation, never by comparing the lease's renewTime with its clock — may take it, with
 // optimistic concurrency (a 409 means another candidate won the race). The leader renews every
-// retry period and steps down when it has not renewed for the renew deadline.
+// retry period, with one write over the lease it last wrote (client-go's fast path; a 409 sends it
+// back to read-then-write), and steps down when it has not renewed for the renew deadline.
 //
 // Safety: the leader's deadline runs from the *start* of its last successful renew, and another
 // candidate's lease duration from when it *saw* that renew (later), so with

@@ -84,7 +84,7 @@ async function waitForApi(state: ClusterState, timeoutMs: number): Promise<void>
  * `flotilla up --external-etcd etcd://…`: masters that run only the API server (and its
  * controllers) on a user's etcd cluster; there is no built-in store to start.
  */
-async function upOnExternalEtcd(dir: string, masters: number, workers: number, storeUrl: string): Promise<number> {
+async function upOnExternalEtcd(dir: string, masters: number, workers: number, storeUrl: string, extraMasterArgs: readonly string[]): Promise<number> {
   const names = Array.from({ length: masters }, (_, i) => `m${i + 1}`);
   const ports = new Map<string, { api: number; resource: number }>();
   for (const n of names) ports.set(n, { api: await freePort(), resource: await freePort() });
@@ -99,7 +99,7 @@ async function upOnExternalEtcd(dir: string, masters: number, workers: number, s
       dataDir: join(dir, name),
       logFile: join(dir, `${name}.log`),
       urls: { client: '', peer: '', metrics: '', api: apiServerUrl('127.0.0.1', pt.api), resource: `127.0.0.1:${pt.resource}` },
-      args: ['--store', storeUrl, '--secure-port', String(pt.api), '--api-data-dir', pkiDir, '--token-auth-file', tokenFilePath(pkiDir), '--resource-api-port', String(pt.resource)],
+      args: ['--store', storeUrl, '--secure-port', String(pt.api), '--api-data-dir', pkiDir, '--token-auth-file', tokenFilePath(pkiDir), '--resource-api-port', String(pt.resource), ...extraMasterArgs],
     };
   });
   const state: ClusterState = { clusterToken: '', externalEtcd: storeUrl, kubeconfig: access.kubeconfigPath, createdAt: new Date().toISOString(), processes };
@@ -128,8 +128,10 @@ export function kubeconfigCommand(argv: string[]): Promise<number> {
 }
 
 export async function upCommand(argv: string[]): Promise<number> {
-  const args = parseArgs(argv);
-  rejectUnknown(args, ['masters', 'workers', 'data-dir', 'external-etcd']);
+  const args = parseArgs(argv, ['no-controllers']);
+  rejectUnknown(args, ['masters', 'workers', 'data-dir', 'external-etcd', 'no-controllers']);
+  // --no-controllers: masters serve the API only (no scheduler, no controller manager).
+  const extraMasterArgs = args.flags.get('no-controllers') === true ? ['--no-controllers'] : [];
   const masters = intFlag(args, 'masters', 3, 1, 7);
   const externalEtcd = args.flags.get('external-etcd');
   if (externalEtcd === true) throw new UsageError('--external-etcd needs etcd://HOST:PORT[,HOST:PORT…]');
@@ -156,7 +158,7 @@ export async function upCommand(argv: string[]): Promise<number> {
     printHints(existing, dir);
     return 0;
   }
-  if (typeof externalEtcd === 'string') return upOnExternalEtcd(dir, masters, workers, externalEtcd);
+  if (typeof externalEtcd === 'string') return upOnExternalEtcd(dir, masters, workers, externalEtcd, extraMasterArgs);
   const token = `flotilla-${process.pid}-${Date.now().toString(36)}`;
   const names = Array.from({ length: masters }, (_, i) => `m${i + 1}`);
   const ports = new Map<string, { client: number; peer: number; metrics: number; api: number; resource: number }>();
@@ -189,6 +191,7 @@ export async function upCommand(argv: string[]): Promise<number> {
         '--api-data-dir', pkiDir,
         '--token-auth-file', tokenFilePath(pkiDir),
         '--resource-api-port', String(pt.resource),
+        ...extraMasterArgs,
       ],
     };
   });

@@ -162,7 +162,8 @@ async function startBuiltin(root: string, stops: (() => Promise<void>)[], logFil
     }
     for (const pid of pids) forgetPid(pid);
   });
-  const up = await flotilla(['up', '--masters', '3', '--data-dir', dataDir]);
+  // The API's semantics alone: no controllers acting on what the cases create.
+  const up = await flotilla(['up', '--masters', '3', '--no-controllers', '--data-dir', dataDir]);
   const status = await flotilla(['status', '--json', '--data-dir', dataDir]);
   const parsed = status.code === 0 ? (JSON.parse(outputLastLine(status.stdout)) as LauncherStatus) : undefined;
   pids = parsed?.processes.map((p) => p.pid).filter((pid) => pid > 0) ?? [];
@@ -196,7 +197,7 @@ async function startOnEtcd(root: string, stops: (() => Promise<void>)[], logFile
     const logFile = join(root, `apiserver-${i + 1}.log`);
     logFiles.push(logFile);
     const child = spawnLogged(
-      [FLOTILLA_MAIN, 'master', '--store', store, '--secure-port', String(port), '--api-data-dir', access.pki.dir, '--token-auth-file', access.tokenFilePath],
+      [FLOTILLA_MAIN, 'master', '--store', store, '--secure-port', String(port), '--api-data-dir', access.pki.dir, '--token-auth-file', access.tokenFilePath, '--no-controllers'],
       logFile,
     );
     stops.push(() => stopChild(child));

@@ -4,8 +4,9 @@
 
 import { execFile } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
-import { join, posix } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import type { RuntimeIsolation } from '../cri.js';
 import type { ContainerIsolation, ContainerLaunchRequest, ContainerLaunchSpec, SandboxIsolationState } from '../process/isolation-contract.js';
 import { assertSafeContainerId, type ContainerCgroupDriver, type ContainerCgroupStats, type SleepMs } from './cgroup-driver.js';
@@ -35,11 +36,20 @@ export interface LinuxIsolationOptions {
   readonly defaultPidsLimit?: number;
   /** Host directories containers must not see through /.host (the worker's state directory). */
   readonly hiddenHostPaths?: readonly string[];
+  /**
+   * Host directories containers always see at their path, read-only, even under the host's
+   * /tmp (which containers do not see): default the Flotilla install directory and the Node
+   * binary's directory, which the shipped images run from.
+   */
+  readonly visibleHostPaths?: readonly string[];
   /** Pauses in retry loops; injectable for tests. */
   readonly sleep?: SleepMs;
   /** A probe already made (detectLinuxIsolation's), to skip probing again. */
   readonly probe?: LinuxIsolationProbe;
 }
+
+/** The Flotilla install directory (the one holding dist/, where this file is compiled to) and the Node binary's. */
+const DEFAULT_VISIBLE_HOST_PATHS: readonly string[] = [fileURLToPath(new URL('../../../../..', import.meta.url)).replace(/\/$/, ''), dirname(process.execPath)];
 
 function isolationDir(containerDir: string): string {
   return join(containerDir, ISOLATION_SUBDIR);
@@ -88,7 +98,7 @@ export class LinuxIsolation implements ContainerIsolation {
       const tmpDir = join(dir, 'tmp');
       await fsp.mkdir(tmpDir);
       await fsp.chmod(tmpDir, 0o1777);
-      base = { kind: 'host', hostRoot: '/', tmpDir, hiddenPaths: [...(this.options.hiddenHostPaths ?? []), dir] };
+      base = { kind: 'host', hostRoot: '/', tmpDir, hiddenPaths: [...(this.options.hiddenHostPaths ?? []), dir], visiblePaths: this.options.visibleHostPaths ?? DEFAULT_VISIBLE_HOST_PATHS };
     } else {
       const upperDir = join(dir, 'upper');
       const workDir = join(dir, 'work');

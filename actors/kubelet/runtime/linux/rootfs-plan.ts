@@ -29,6 +29,12 @@ export type RootfsBase =
       readonly hiddenPaths: readonly string[];
       /** Host directory bound at the container's /tmp. */
       readonly tmpDir: string;
+      /**
+       * Host directories that stay visible, read-only, at their own path even where the
+       * container's root hides the host (the host's /tmp): the Flotilla install directory and
+       * the Node binary's, which shipped images run from.
+       */
+      readonly visiblePaths?: readonly string[];
     }
   | { readonly kind: 'image'; readonly imageRootDir: string; readonly upperDir: string; readonly workDir: string };
 
@@ -239,7 +245,15 @@ export async function planContainerRootfs(script: ShellScript, input: RootfsPlan
   planDev(script, tools, `${root}/dev`);
 
   const tmpNode = tree.children.get('tmp');
-  if (tmpNode?.mount === undefined) script.run(tools.mount, '--bind', base.tmpDir, `${root}/tmp`);
+  if (tmpNode?.mount === undefined) {
+    script.run(tools.mount, '--bind', base.tmpDir, `${root}/tmp`);
+    for (const path of outermostPaths((base.visiblePaths ?? []).filter((p) => p.startsWith('/tmp/')))) {
+      if ((await entryKind(path)) !== 'dir') continue;
+      script.run(tools.mkdir, '-p', `${root}${path}`);
+      script.run(tools.mount, '--rbind', path, `${root}${path}`);
+      remountTreeReadOnly(script, tools, `${root}${path}`);
+    }
+  }
   for (const [name, child] of tree.children) {
     if (name === 'tmp' || name === 'dev') placeFresh(script, tools, `${root}/${name}`, child);
     else await placeOverHost(script, input, base.hostRoot, [name], child);
