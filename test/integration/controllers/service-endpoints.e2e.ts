@@ -46,8 +46,11 @@ void t.test('a Service has the Endpoints and EndpointSlices of its pods, which a
   t.same(kubectlEndpoints.split(' ').sort(), podIPs, 'kubectl get endpoints lists the pod IPs');
 
   for (const pod of pods) {
-    const res = await fetch(`http://${pod.status!.podIP!}:8080/`, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
-    const body = await res.text();
+    // Without a readiness probe, Ready means the container started, not that it listens yet.
+    const body = await cluster.waitFor(`${pod.metadata!.name!} listening on ${pod.status!.podIP!}:8080`, async () => {
+      const res = await fetch(`http://${pod.status!.podIP!}:8080/`, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) }).catch(() => undefined);
+      return res === undefined ? undefined : await res.text();
+    });
     t.match(body, new RegExp(`pod=${pod.metadata!.name!}\\b`), `${pod.metadata!.name!} answers on ${pod.status!.podIP!}:8080 with its name`);
   }
 
