@@ -4,7 +4,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createLinuxIsolation, ImageStore, jsonStderrActorLogger, NoIsolation, ProcessRuntime } from '../../actors/index.js';
-import type { ContainerIsolation } from '../../actors/index.js';
+import type { ActorLogger, ContainerIsolation } from '../../actors/index.js';
 import { systemClock } from '../clock.js';
 
 /**
@@ -22,7 +22,8 @@ export async function removeWorkerPods(workerDataDir: string): Promise<number> {
     imageStore: new ImageStore(join(workerDataDir, 'images'), systemClock),
     isolation,
     clock: systemClock,
-    log: jsonStderrActorLogger({ component: 'worker-cleanup' }),
+    // Only what went wrong: re-adopting each container on the way to removing it is not news.
+    log: quietLogger(jsonStderrActorLogger({ component: 'worker-cleanup' })),
   });
   await runtime.start();
   try {
@@ -32,4 +33,8 @@ export async function removeWorkerPods(workerDataDir: string): Promise<number> {
   } finally {
     await runtime.close();
   }
+}
+
+function quietLogger(inner: ActorLogger): ActorLogger {
+  return { info: () => undefined, warn: (m, f) => inner.warn(m, f), error: (m, f) => inner.error(m, f) };
 }
