@@ -1,5 +1,6 @@
-// The images every Flotilla node has without importing anything. Their programs are compiled with
-// the project (builtin/*.ts) and run with this Node binary; the shell image is the host's /bin/sh.
+// The images every Flotilla node has without importing anything. echo and crash are programs
+// compiled with the project (builtin/*.ts) and run with this Node binary; sleep is a short script
+// and shell is the host's /bin/sh, so that they cost a few MB rather than a Node process.
 // They resolve under any tag (`flotilla/echo:v2` is the same program with another id), so rolling
 // updates can be tried without building images.
 
