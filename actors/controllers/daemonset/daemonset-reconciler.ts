@@ -6,10 +6,10 @@
 // The revision is the template hash (ControllerRevision is not served here).
 
 import type { DaemonSet, KubeObject, Node, Pod, ResourceObject } from '../../../core/index.js';
-import { indexByNamespace, indexByOwnerUid, isBeingDeleted, isConflict, isNotFound, metaNamespaceKeyOf, NAMESPACE_INDEX, newControllerRef, OWNER_UID_INDEX, parseRfc3339, refOfObject } from '../../../core/index.js';
+import { indexByNamespace, indexByOwnerUid, isBeingDeleted, metaNamespaceKeyOf, NAMESPACE_INDEX, newControllerRef, OWNER_UID_INDEX, parseRfc3339, refOfObject } from '../../../core/index.js';
 import type { ControllerContext, ReconcileRequest, ReconcileResult, Reconciler } from '../framework/controller-contract.js';
 import { computePodTemplateHash, scaledIntOrPercent } from '../deployment/index.js';
-import { claimControlledObjects, PodExpectations } from '../replicaset/index.js';
+import { claimControlledObjects, deleteControlledPods, PodExpectations } from '../replicaset/index.js';
 import { isPodAvailable, isPodReady, podAvailableInMs } from '../replicaset/pod-state.js';
 import { daemonPodTargetNode, nodeShouldRunDaemonPod, pinToNode, withDaemonTolerations } from './daemonset-nodes.js';
 import { DAEMONSET_KIND, DAEMONSET_RESOURCE, DAEMONSET_REVISION_HASH_LABEL, DAEMONSET_TEMPLATE_GENERATION_LABEL, NODE_RESOURCE, POD_RESOURCE } from './daemonset-resources.js';
@@ -75,23 +75,8 @@ export function makeDaemonSetReconciler(context: ControllerContext): Reconciler 
     return failure;
   }
 
-  async function deletePods(ds: DaemonSet, key: string, victims: readonly Pod[]): Promise<unknown> {
-    let failure: unknown;
-    await Promise.all(
-      victims.map(async (pod) => {
-        expectations.expectDeletion(key, pod, clock.now());
-        try {
-          await client.delete(refOfObject(POD_RESOURCE, pod), { preconditions: { uid: pod.metadata?.uid ?? '' } });
-          events.record(ds, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata?.name ?? ''}`);
-        } catch (err) {
-          expectations.deletionObserved(key, pod.metadata?.uid ?? '');
-          if (isNotFound(err) || isConflict(err)) return;
-          failure ??= err;
-          events.record(ds, 'Warning', 'FailedDelete', `Error deleting: ${errorText(err)}`);
-        }
-      }),
-    );
-    return failure;
+  function deletePods(ds: DaemonSet, key: string, victims: readonly Pod[]): Promise<unknown> {
+    return deleteControlledPods({ client, expectations, events, clock }, ds, key, victims);
   }
 
   return {

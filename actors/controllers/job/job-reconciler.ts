@@ -7,7 +7,7 @@
 import type { Job, KubeObject, Pod, ResourceObject } from '../../../core/index.js';
 import { formatRfc3339, getControllerOf, indexByNamespace, indexByOwnerUid, isConflict, isNotFound, metaNamespaceKeyOf, NAMESPACE_INDEX, OWNER_UID_INDEX, parseRfc3339, refOfObject } from '../../../core/index.js';
 import type { ControllerContext, ReconcileRequest, ReconcileResult, Reconciler } from '../framework/controller-contract.js';
-import { claimControlledObjects, PodExpectations, podsToDelete } from '../replicaset/index.js';
+import { claimControlledObjects, deleteControlledPods, PodExpectations, podsToDelete } from '../replicaset/index.js';
 import { JobBackoffStore } from './job-backoff.js';
 import * as cond from './job-conditions.js';
 import { hasTrackingFinalizer, isJobPodActive, isJobPodReady, parseCompletedIndexes, podCompletionIndex, podFromJobTemplate } from './job-pods.js';
@@ -81,21 +81,7 @@ export function makeJobReconciler(context: ControllerContext): Reconciler {
   }
 
   async function deletePods(job: Job, key: string, victims: readonly Pod[]): Promise<void> {
-    let failure: unknown;
-    await Promise.all(
-      victims.map(async (pod) => {
-        expectations.expectDeletion(key, pod, clock.now());
-        try {
-          await client.delete(refOfObject(POD_RESOURCE, pod), { preconditions: { uid: pod.metadata?.uid ?? '' } });
-          events.record(job, 'Normal', 'SuccessfulDelete', `Deleted pod: ${pod.metadata?.name ?? ''}`);
-        } catch (err) {
-          expectations.deletionObserved(key, pod.metadata?.uid ?? '');
-          if (isNotFound(err) || isConflict(err)) return;
-          failure ??= err;
-          events.record(job, 'Warning', 'FailedDelete', `Error deleting: ${errorText(err)}`);
-        }
-      }),
-    );
+    const failure = await deleteControlledPods({ client, expectations, events, clock }, job, key, victims);
     if (failure !== undefined) throw toError(failure);
   }
 

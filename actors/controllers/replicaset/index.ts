@@ -13,3 +13,5 @@ export { comparePodsForDeletion, podsToDelete, POD_DELETION_COST_ANNOTATION } fr
 export { ClaimDependentsError, claimControlledObjects } from './controller-ref-manager.js';
 export type { ClaimOptions } from './controller-ref-manager.js';
 export { calculateReplicaSetStatus, REPLICA_FAILURE_CONDITION } from './replicaset-status.js';
+export { deleteControlledPods } from './delete-controlled-pods.js';
+export type { DeleteControlledPodsDeps } from './delete-controlled-pods.js';
