@@ -284,14 +284,45 @@ export class ControllerCluster {
   /** Polls `probe` until it returns a value; rejects after timeoutMs with `what` and the last value seen. */
   async waitFor<T>(what: string | (() => string), probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
     let found: T | undefined;
-    await waitUntil(
-      async () => {
-        found = await probe();
-        return found !== undefined;
-      },
-      { timeoutMs, pollMs: 250, what: typeof what === 'string' ? () => what : what },
-    );
+    try {
+      await waitUntil(
+        async () => {
+          found = await probe();
+          return found !== undefined;
+        },
+        { timeoutMs, pollMs: 250, what: typeof what === 'string' ? () => what : what },
+      );
+    } catch (err) {
+      // A timeout on CI is only useful with the cluster's state at that moment.
+      throw new Error(`${err instanceof Error ? err.message : String(err)}\n${await this.snapshot()}`);
+    }
     return found!;
+  }
+
+  /** Nodes, workloads and pods (phase, node, conditions, container states) and the masters' and workers' log tails. */
+  async snapshot(): Promise<string> {
+    const lines: string[] = ['cluster snapshot:'];
+    const describe = (o: { metadata?: { name?: string; deletionTimestamp?: string | null } }, extra: unknown): string =>
+      `  ${o.metadata?.name ?? '?'}${o.metadata?.deletionTimestamp == null ? '' : ' (deleting)'} ${JSON.stringify(extra)}`;
+    try {
+      for (const n of (await this.client.list<Node>(NODES)).items) lines.push(describe(n, { ready: isNodeReady(n), unschedulable: n.spec?.unschedulable, taints: n.spec?.taints?.map((x) => x.key) }));
+      for (const gvr of WORKLOADS) {
+        for (const o of (await this.client.list<{ metadata?: { name?: string }; status?: unknown }>(gvr, { namespace: NAMESPACE })).items) lines.push(describe(o, { kind: gvr.resource, status: o.status }));
+      }
+      for (const p of await this.pods()) {
+        lines.push(describe(p, {
+          node: p.spec?.nodeName,
+          phase: p.status?.phase,
+          conditions: p.status?.conditions?.map((c) => `${c.type}=${c.status}${c.reason === undefined ? '' : `(${c.reason})`}`),
+          containers: p.status?.containerStatuses?.map((c) => ({ name: c.name, state: c.state, restarts: c.restartCount })),
+        }));
+      }
+    } catch (err) {
+      lines.push(`  (listing failed: ${err instanceof Error ? err.message : String(err)})`);
+    }
+    for (const m of this.masters) lines.push(`--- ${m.name}.log (tail)`, this.logTail(`${m.name}.log`, 20));
+    for (const w of this.workers.keys()) lines.push(`--- worker-${w}.log (tail)`, this.logTail(`worker-${w}.log`, 20));
+    return lines.join('\n');
   }
 
   /** The last lines of one of the cluster's process logs, for failure messages. */

@@ -34,7 +34,7 @@ void t.test('a CronJob fires on its schedule and keeps its history limit', async
 
   // Two Jobs from the CronJob's template, owned by it, before the first tick.
   await cluster.kubectlOk(['create', 'job', 'manual-1', '--from=cronjob/tick']);
-  await cluster.waitFor('manual-1 Complete', async () => ((await jobs(cluster)).some((j) => j.metadata?.name === 'manual-1' && isComplete(j)) ? true : undefined), 30_000);
+  await cluster.waitFor('manual-1 Complete', async () => ((await jobs(cluster)).some((j) => j.metadata?.name === 'manual-1' && isComplete(j)) ? true : undefined), 60_000);
   await cluster.kubectlOk(['create', 'job', 'manual-2', '--from=cronjob/tick']);
   let last: Job[] = [];
   const names = (): string => JSON.stringify(last.map((j) => [j.metadata?.name, isComplete(j)]));
