@@ -1,6 +1,7 @@
 // Public surface of core/: the object model and the pieces every other folder shares.
 export * from './assert.js';
 export * from './random.js';
+export * from './msgpack.js';
 export * from './lincheck/index.js';
 export * from './api/index.js';
 export * from './selectors/index.js';

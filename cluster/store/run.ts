@@ -104,7 +104,9 @@ export async function storeCommand(argv: string[], companion?: StoreCompanion): 
   const heartbeatMs = intFlag(args, 'heartbeat-interval', 100, 10, 10_000);
   const electionMs = intFlag(args, 'election-timeout', 1000, 50, 100_000);
   if (electionMs < 5 * heartbeatMs) throw new UsageError('--election-timeout must be at least 5 times --heartbeat-interval');
-  const snapshotCount = intFlag(args, 'snapshot-count', 10_000, 100, 10_000_000);
+  // etcd 3.4's default: a snapshot re-encodes the whole state machine, so taking one every
+  // 10,000 entries cost a quarter of a member's CPU under a steady write load.
+  const snapshotCount = intFlag(args, 'snapshot-count', 100_000, 100, 10_000_000);
   const maxRequestBytes = intFlag(args, 'max-request-bytes', 1.5 * 1024 * 1024, 1024, 64 * 1024 * 1024);
   const autoCompactionRetention = intFlag(args, 'auto-compaction-retention', 0, 0, 1_000_000_000);
   const autoCompactionIntervalMs = intFlag(args, 'auto-compaction-interval', AUTO_COMPACTION_INTERVAL_MS, 100, 24 * 3600 * 1000);

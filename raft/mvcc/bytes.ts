@@ -37,9 +37,12 @@ export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
-/** A copy that owns its memory, so a cached value never pins a larger buffer it was sliced from. */
+/**
+ * A copy that owns its memory, so a cached value never pins a larger buffer it was sliced from.
+ * Not `bytes.slice()`: on a Node Buffer that is a view, like subarray.
+ */
 export function copyBytes(bytes: Uint8Array): Uint8Array {
-  return bytes.length === 0 ? EMPTY_BYTES : bytes.slice();
+  return bytes.length === 0 ? EMPTY_BYTES : new Uint8Array(bytes);
 }
 
 /**
@@ -50,7 +53,7 @@ export function copyBytes(bytes: Uint8Array): Uint8Array {
  */
 export function adoptBytes(bytes: Uint8Array): Uint8Array {
   if (bytes.length === 0) return EMPTY_BYTES;
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : bytes.slice();
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer ? bytes : new Uint8Array(bytes);
 }
 
 /**
@@ -60,7 +63,7 @@ export function adoptBytes(bytes: Uint8Array): Uint8Array {
 export function prefixEnd(prefix: Uint8Array): Uint8Array | undefined {
   for (let i = prefix.length - 1; i >= 0; i--) {
     if (prefix[i]! < 0xff) {
-      const end = prefix.slice(0, i + 1);
+      const end = new Uint8Array(prefix.subarray(0, i + 1)); // a copy, even of a Buffer
       end[i]!++;
       return end;
     }

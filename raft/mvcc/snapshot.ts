@@ -1,4 +1,5 @@
-import { pack, unpack } from 'msgpackr';
+import { Packr, unpack } from 'msgpackr';
+import { packBounded } from '../../core/index.js';
 import { crc32c } from './bytes.js';
 import { decodeRecord } from './codec.js';
 import { MvccCorruptionError } from './corruption.js';
@@ -26,9 +27,11 @@ export interface MvccSnapshot {
 }
 
 const CRC_BYTES = 4;
+/** msgpackr's default `pack`, as an instance for packBounded. */
+const packr = new Packr({ useRecords: false });
 
 export function encodeSnapshot(s: MvccSnapshot): Uint8Array {
-  const body = pack(s);
+  const body = packBounded(packr, s);
   const out = new Uint8Array(CRC_BYTES + body.length);
   out.set(body, CRC_BYTES);
   new DataView(out.buffer).setUint32(0, crc32c(0, body));

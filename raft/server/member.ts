@@ -111,6 +111,8 @@ export class StoreMember {
   private commitIndex = 0;
   /** The hard state of the last resolved save: what survives a crash. */
   private persistedHardState: HardState | undefined;
+  /** A newer hard state differing from the persisted one only in its commit index, not yet written. */
+  private deferredHardState: HardState | undefined;
   /** Leases whose revocation this leader proposed and has not yet seen applied. */
   private readonly revoking = new Set<number>();
   /** Linearizable reads waiting for the next ReadIndex round, and the round in flight. */
@@ -260,6 +262,7 @@ export class StoreMember {
     // Let the Ready in progress finish its write before closing storage.
     while (this.readyLoopRunning) await new Promise((r) => setImmediate(r));
     await this.snapshotTaking;
+    if (this.localFailure === undefined) await this.persistDeferredHardState().catch(() => undefined);
     await this.flushNow().catch(() => undefined);
   }
 
@@ -504,12 +507,20 @@ export class StoreMember {
     // is a quorum alone (its commit index counts its own unsaved entries).
     const sendFirst = this.state === 'leader' && this.confState.voters.length > 1 && !rd.snapshot && !this.changesTermOrVote(rd);
     if (sendFirst && rd.messages.length > 0) this.c.transport.send(rd.messages);
-    // 1. Persist, as one write: synced unless only the commit index moved (etcd's MustSync).
-    if (rd.entries.length > 0 || rd.hardState || rd.snapshot) {
+    // 1. Persist, as one write, synced. A Ready that only moves the commit index writes nothing:
+    //    the commit index need not be durable (a restarted member learns it again from the
+    //    leader, and its state machine skips what it already applied), so it rides along with
+    //    the next write that has to happen anyway. That takes a LevelDB round trip off the path
+    //    from a quorum's acknowledgement to the client's answer, on the leader and followers.
+    const hardState = rd.hardState ?? this.deferredHardState;
+    if (rd.entries.length > 0 || rd.snapshot || (rd.hardState && rd.mustSync)) {
       const t0 = this.c.clock.now();
-      await this.c.storage.save({ ...(rd.hardState ? { hardState: rd.hardState } : {}), entries: rd.entries, ...(rd.snapshot ? { snapshot: rd.snapshot } : {}), sync: rd.mustSync });
-      if (rd.mustSync) this.c.observer?.walFsyncSeconds?.((this.c.clock.now() - t0) / 1000);
-      if (rd.hardState) this.persistedHardState = rd.hardState;
+      await this.c.storage.save({ ...(hardState ? { hardState } : {}), entries: rd.entries, ...(rd.snapshot ? { snapshot: rd.snapshot } : {}), sync: true });
+      this.c.observer?.walFsyncSeconds?.((this.c.clock.now() - t0) / 1000);
+      if (hardState) this.persistedHardState = hardState;
+      this.deferredHardState = undefined;
+    } else if (rd.hardState) {
+      this.deferredHardState = rd.hardState;
     }
     // 2. Send.
     if (!sendFirst && rd.messages.length > 0) this.c.transport.send(rd.messages);
@@ -783,11 +794,22 @@ export class StoreMember {
     this.snapshotTaken = undefined;
     // A snapshot received from the leader meanwhile may already cover it.
     if (taken.index <= this.c.storage.snapshot().metadata.index) return;
+    // The snapshot's index is applied, so committed, but maybe only in a deferred hard state.
+    await this.persistDeferredHardState();
     await this.c.storage.createSnapshot(taken.index, taken.confState, taken.payload);
     const compactTo = taken.index - this.c.snapshotCatchUpEntries;
     if (compactTo > this.c.storage.firstIndex()) await this.c.storage.compact(compactTo);
     this.lastSnapshotIndex = taken.index;
     this.c.logger.info('saved snapshot', { index: taken.index });
+  }
+
+  /** Writes a deferred commit-only hard state (unsynced: like any commit-only write, it may be lost). */
+  private async persistDeferredHardState(): Promise<void> {
+    const hardState = this.deferredHardState;
+    if (!hardState) return;
+    this.deferredHardState = undefined;
+    await this.c.storage.save({ hardState, entries: [], sync: false });
+    this.persistedHardState = hardState;
   }
 
   private restoreClusterState(p: SnapshotPayload): void {

@@ -34,8 +34,13 @@ export interface ConfChangeContext {
 
 const packr = new Packr({ useRecords: false, moreTypes: false });
 
+/**
+ * The entry's data stays in the Raft log's memory until the log is compacted (up to
+ * --snapshot-count entries), so it gets memory of its own: msgpackr returns a view of its shared
+ * buffer, which also holds the peer frames packed since, and each kept view would pin all of it.
+ */
 export function encodeEnvelope(e: Envelope): Uint8Array {
-  return packr.pack(e);
+  return new Uint8Array(packr.pack(e));
 }
 
 export function decodeEnvelope(data: Uint8Array): Envelope {

@@ -1,4 +1,5 @@
 import { Packr } from 'msgpackr';
+import { packBounded } from '../../core/index.js';
 import type { AlarmMember, Member } from '../mvcc/index.js';
 
 /** What a Raft snapshot of the store carries: the state machine's image and the cluster state. */
@@ -12,7 +13,7 @@ export interface SnapshotPayload {
 const packr = new Packr({ useRecords: false });
 
 export function encodeSnapshotPayload(p: SnapshotPayload): Uint8Array {
-  return packr.pack(p);
+  return packBounded(packr, p);
 }
 
 export function decodeSnapshotPayload(data: Uint8Array): SnapshotPayload {

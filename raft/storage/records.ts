@@ -410,7 +410,7 @@ function startsWith(b: Uint8Array, stem: Uint8Array): boolean {
 
 /** The smallest key greater than every key that starts with p. */
 function successor(p: Uint8Array): Uint8Array {
-  const out = p.slice();
+  const out = new Uint8Array(p); // a copy, even of a Buffer (whose slice() is a view)
   for (let k = out.length - 1; k >= 0; k--) {
     if (out[k]! < 0xff) {
       out[k] = out[k]! + 1;

@@ -9,6 +9,7 @@
  *                  Usage = {cpuUsageNanoCores, memoryWorkingSetBytes}
  */
 import { Packr, Unpackr } from 'msgpackr';
+import { packBounded } from '../../core/index.js';
 
 /**
  * Thrown when bytes received are not a message of the v1 format (a peer of another version, or
@@ -23,7 +24,7 @@ const packr = new Packr(PACK_OPTIONS);
 const unpackr = new Unpackr({ useRecords: false, mapsAsObjects: true });
 
 export function encodeKubeletMessage(value: unknown): Buffer {
-  return packr.pack(value);
+  return packBounded(packr, value);
 }
 
 export function decodeKubeletMessage(bytes: Uint8Array): unknown {

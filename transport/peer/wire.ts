@@ -14,7 +14,7 @@
  * and decode to plain Uint8Arrays that own their memory (a retained entry never pins a frame).
  */
 import { Packr, Unpackr } from 'msgpackr';
-import { assert } from '../../core/index.js';
+import { assert, packBounded } from '../../core/index.js';
 import type { Entry, EntryType, Message, MessageType, SnapshotChunk } from '../../raft/index.js';
 import { PeerWireFormatError } from './errors.js';
 
@@ -77,7 +77,7 @@ export function estimatePeerMessageBytes(m: Message): number {
 export function encodePeerFrame(messages: readonly Message[], start = 0, end = messages.length): Buffer {
   const wire: WireMessage[] = new Array<WireMessage>(end - start);
   for (let i = start; i < end; i++) wire[i - start] = toWire(messages[i]!);
-  return packr.pack(wire);
+  return packBounded(packr, wire);
 }
 
 /**

@@ -15,7 +15,7 @@
  */
 import { Packr, Unpackr } from 'msgpackr';
 import type { GroupVersionResource, ResourceApiStatus, ResourceListResult, ResourceObject, ResourceObjectRef, ResourcePatchType, ResourceWatchEvent, ResourceWatchEventType } from '../../core/index.js';
-import { isResourceApiStatus } from '../../core/index.js';
+import { isResourceApiStatus, packBounded } from '../../core/index.js';
 import { RESOURCE_STATUS_TRAILER_MAX_BYTES } from './service.js';
 
 /**
@@ -38,7 +38,7 @@ const EVENT_TYPE_CODES: Readonly<Record<ResourceWatchEventType, number>> = { ADD
 const EVENT_TYPES: readonly ResourceWatchEventType[] = ['ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR'];
 
 export function encodeResourceMessage(value: unknown): Buffer {
-  return packr.pack(value);
+  return packBounded(packr, value);
 }
 
 export function decodeResourceMessage(bytes: Uint8Array): unknown {

@@ -29,6 +29,29 @@ void t.test('prefixEnd and key spans follow etcd', (t) => {
   t.end();
 });
 
+void t.test('prefixEnd copies a Node Buffer view instead of changing the caller\'s bytes', (t) => {
+  // Buffer#slice is a view (unlike Uint8Array#slice): prefixEnd once incremented the request's key in place.
+  const frame = Buffer.from('xxa/yy');
+  const key = frame.subarray(2, 4);
+  t.same(prefixEnd(key), enc('a0'));
+  t.equal(frame.toString(), 'xxa/yy', 'the frame is unchanged');
+  t.end();
+});
+
+void t.test('a stored key or value never pins the larger buffer it was decoded from', async (t) => {
+  const store = await MvccStore.open(new MemoryBackend());
+  const frame = Buffer.alloc(64 * 1024, 0x61);
+  frame.write('key1', 100);
+  frame.write('val1', 200);
+  store.applyPut({ key: frame.subarray(100, 104), value: frame.subarray(200, 204) }, 1);
+  const kv = (await store.range({ key: enc('key1') })).kvs[0]!;
+  t.equal(Buffer.from(kv.key).toString(), 'key1');
+  t.equal(kv.key.buffer.byteLength, 4, 'the key owns 4 bytes, not the 64 KiB frame');
+  t.equal(kv.value.buffer.byteLength, 4, 'the value owns 4 bytes, not the 64 KiB frame');
+  frame.fill(0);
+  t.equal(Buffer.from(kv.value).toString(), 'val1', 'and does not change with the frame');
+});
+
 /** The Backend contract, on both implementations. */
 onEachBackend(t, 'Backend: atomic batches (deletes then puts), ordered consistent scans, bounds', async (t, kind) => {
   const host = await BackendHost.create(t, kind);
