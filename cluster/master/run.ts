@@ -5,7 +5,7 @@ import { SeededRandom } from '../../core/index.js';
 import type { Storage } from '../../core/index.js';
 import { ActorSystem, ApiServer, ApiServerResourceClient, NO_AUTHENTICATION, defineActor, namespaceController, storeCompactor } from '../../actors/index.js';
 import type { Authenticator } from '../../actors/index.js';
-import { addResourceApiService, bearerTokenOf, EtcdStorage, etcdEndpointsFromStoreUrl, KubeHttpServer, KubeletClientPool, RESOURCE_SERVER_OPTIONS } from '../../transport/index.js';
+import { addResourceApiService, bearerTokenOf, EtcdStorage, etcdEndpointsFromStoreUrl, KubeHttpServer, KubeletClientPool, LocalEtcdKvClient, RESOURCE_SERVER_OPTIONS } from '../../transport/index.js';
 import { parseArgs, rejectUnknown, UsageError } from '../args.js';
 import { systemClock } from '../clock.js';
 import { jsonLogger } from '../log.js';
@@ -45,7 +45,8 @@ const API_FLAGS = [
 /**
  * `flotilla master`: a store member and, beside it, the API server actor serving the
  * Kubernetes API over HTTPS (or, with --store etcd://…, the API server alone on an external
- * etcd). The API server reaches its store only through the etcd v3 API.
+ * etcd). The API server reaches its store only through the etcd v3 API: in process with its own
+ * store member (LocalEtcdKvClient), over gRPC with an external etcd.
  */
 export async function masterCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['insecure-serving', 'no-controllers']);
@@ -63,7 +64,8 @@ export async function masterCommand(argv: string[]): Promise<number> {
   const companion: StoreCompanion = {
     flags: API_FLAGS,
     booleans: ['insecure-serving', 'no-controllers'],
-    start: (a, ctx) => startApiServer(a, EtcdStorage.connect({ endpoints: [ctx.clientEndpoint] }), ctx.dataDir),
+    // The API server reaches its store member in process, with the same etcd v3 requests as over gRPC.
+    start: (a, ctx) => startApiServer(a, new EtcdStorage(new LocalEtcdKvClient(ctx.api), {}, true), ctx.dataDir),
   };
   return storeCommand(argv, companion);
 }

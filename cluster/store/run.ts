@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import type { Server as HttpServer } from 'node:http';
 import { SeededRandom } from '../../core/index.js';
-import type { Member } from '../../raft/index.js';
+import type { KvStoreApi, Member } from '../../raft/index.js';
 import {
   clusterIdOf,
   CorruptStorageError,
@@ -79,7 +79,8 @@ export interface StoreCompanion {
   readonly flags: readonly string[];
   /** Those of `flags` that take no value. */
   readonly booleans?: readonly string[];
-  start(args: ReturnType<typeof parseArgs>, ctx: { readonly clientEndpoint: string; readonly dataDir: string }): Promise<() => Promise<void>>;
+  /** `api` is the member's etcd API in process (what its gRPC service serves). */
+  start(args: ReturnType<typeof parseArgs>, ctx: { readonly clientEndpoint: string; readonly dataDir: string; readonly api: KvStoreApi }): Promise<() => Promise<void>>;
 }
 
 export async function storeCommand(argv: string[], companion?: StoreCompanion): Promise<number> {
@@ -224,7 +225,7 @@ export async function storeCommand(argv: string[], companion?: StoreCompanion): 
   }
   await member.start();
   log.info('serving', { id: selfId.toString(16), client: clientUrl, peer: peerUrl, metrics: metricsUrl || undefined });
-  const stopCompanion = companion ? await companion.start(args, { clientEndpoint: `${client.host}:${client.port}`, dataDir }) : async () => undefined;
+  const stopCompanion = companion ? await companion.start(args, { clientEndpoint: `${client.host}:${client.port}`, dataDir, api: service }) : async () => undefined;
 
   return await new Promise<number>((resolve) => {
     let stopping = false;

@@ -126,7 +126,8 @@ export class EtcdKv implements StorageKv {
         if (r.error !== undefined && r.error !== '') throw new StorageInternalError(`lease grant: ${r.error}`);
         return r.ID;
       } catch (err) {
-        if (attempt < LEASE_GRANT_ATTEMPTS && err instanceof EtcdClientError && err.details.includes(LEASE_EXISTS_TEXT)) continue;
+        const message = err instanceof EtcdClientError ? err.details : err instanceof StoreError ? err.message : '';
+        if (attempt < LEASE_GRANT_ATTEMPTS && message.includes(LEASE_EXISTS_TEXT)) continue;
         throw storageErrorFromEtcd(err);
       }
     }
