@@ -48,9 +48,15 @@ export function namespaceLifecycle(storage: Storage): AdmissionPlugin {
         throw new ApiForbiddenError({ group: '', resource: 'namespaces' }, a.name, 'this namespace may not be deleted');
       }
       if (a.operation !== 'CREATE' || !a.type.namespaced || a.namespace === '') return;
+      // As kube's plugin reads its namespace informer: the local copy first (no ReadIndex round
+      // through the leader on every create), and a live read only when that has no namespace.
+      const key = registryObjectKey({ group: '', resource: 'namespaces' }, undefined, a.namespace);
       let ns: JsonMap;
       try {
-        ns = await storage.get(registryObjectKey({ group: '', resource: 'namespaces' }, undefined, a.namespace), { resourceVersion: '' });
+        ns = await storage.get(key, { resourceVersion: '0' }).catch((err: unknown) => {
+          if (err instanceof StorageKeyNotFoundError) return storage.get(key, { resourceVersion: '' });
+          throw err;
+        });
       } catch (err) {
         if (err instanceof StorageKeyNotFoundError) throw new ApiNotFoundError({ group: '', resource: 'namespaces' }, a.namespace);
         throw err;

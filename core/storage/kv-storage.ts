@@ -95,7 +95,7 @@ export class KvStorage implements Storage {
   }
 
   async guaranteedUpdate(key: string, tryUpdate: StorageTryUpdate, options: StorageGuaranteedUpdateOptions = {}): Promise<StorageObject> {
-    let state = await this.read(key);
+    let state = await this.readForWrite(key);
     for (let attempt = 0; attempt < STORAGE_MAX_WRITE_ATTEMPTS; attempt++) {
       if (state === undefined && options.ignoreNotFound !== true) throw new StorageKeyNotFoundError(key);
       const current = state === undefined ? undefined : decodeStorageObject(key, state.value, state.modRevision);
@@ -130,7 +130,7 @@ export class KvStorage implements Storage {
   }
 
   async delete(key: string, options: StorageDeleteOptions = {}): Promise<StorageObject> {
-    let state = await this.read(key);
+    let state = await this.readForWrite(key);
     for (let attempt = 0; attempt < STORAGE_MAX_WRITE_ATTEMPTS; attempt++) {
       if (state === undefined) throw new StorageKeyNotFoundError(key);
       checkPreconditions(key, options.preconditions, decodeStorageObject(key, state.value, state.modRevision));
@@ -183,9 +183,20 @@ export class KvStorage implements Storage {
     await this.kv.close();
   }
 
-  private async read(key: string): Promise<StorageKvEntry | undefined> {
-    const r = await this.call(this.kv.range({ key }));
+  private async read(key: string, serializable = false): Promise<StorageKvEntry | undefined> {
+    const r = await this.call(this.kv.range({ key, serializable }));
     return r.kvs[0];
+  }
+
+  /**
+   * The state a conditional write starts from. The write itself compares the key's mod revision,
+   * so this state may be stale: a stale one only fails the compare, and the loop goes on with the
+   * current state the failed txn returns (as kube's GuaranteedUpdate does with the watch cache's
+   * copy). So it is read serializably, without a ReadIndex round through the leader, and only
+   * "not found" is confirmed with a linearizable read, since that answer ends the loop unwritten.
+   */
+  private async readForWrite(key: string): Promise<StorageKvEntry | undefined> {
+    return (await this.read(key, true)) ?? (await this.read(key));
   }
 
   private async leaseFor(ttlSeconds: number | undefined): Promise<number> {
