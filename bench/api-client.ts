@@ -53,6 +53,8 @@ export const API_BENCH_WARMUP_CONNECTIONS = 16;
 export const API_BENCH_WARMUP_ROUNDS = 3;
 /** How long one request may take before it counts as an error. */
 export const API_BENCH_REQUEST_TIMEOUT_MS = 30_000;
+/** Idle keep-alive sockets are closed after this long: longer than a request may take, shorter than the API server's 90 s idle close. */
+const IDLE_SOCKET_TIMEOUT_MS = 45_000;
 
 export interface ApiBenchRequestOptions {
   readonly body?: unknown;
@@ -99,7 +101,9 @@ export class ApiBenchClient {
     };
     this.conns = target.servers.map((s) => ({
       base: new URL(s),
-      agent: new Agent({ ...tls, keepAlive: true, maxSockets: socketsPerServer }),
+      // Idle sockets are dropped (timeout) well before the server's 90 s idle close, so a request is
+      // never sent on a socket the server is closing ("socket hang up").
+      agent: new Agent({ ...tls, keepAlive: true, maxSockets: socketsPerServer, timeout: IDLE_SOCKET_TIMEOUT_MS }),
       watchAgent: new Agent({ ...tls, keepAlive: false }),
     }));
     this.headers = { accept: 'application/json', 'user-agent': 'flotilla-bench-api', ...(target.token !== undefined ? { authorization: `Bearer ${target.token}` } : {}) };

@@ -89,7 +89,12 @@ const DEFAULT_MAX_CONNECTIONS = 4_096;
 /** A client gets this long to send its headers, and the whole request (not the response). */
 const HEADERS_TIMEOUT_MS = 10_000;
 const REQUEST_TIMEOUT_MS = 60_000;
-const KEEP_ALIVE_TIMEOUT_MS = 30_000;
+/**
+ * An idle connection is closed after this long: kube-apiserver's IdleTimeout (90 s), so that a
+ * client keeping idle connections as long as Go's default transport (90 s) rarely reuses one the
+ * server is closing at that moment (the request then fails with a reset).
+ */
+const KEEP_ALIVE_TIMEOUT_MS = 90_000;
 /** Subresources kube counts as long-running (not against --max-requests-inflight), as watches. */
 const LONG_RUNNING_SUBRESOURCES: ReadonlySet<string> = new Set(['log', 'exec', 'attach', 'portforward', 'proxy']);
 
