@@ -162,11 +162,14 @@ async function startApiServer(args: Args, storage: Storage, dataDir: string): Pr
   });
   // The actor's first turn creates the system namespaces; while the store is not answering yet
   // it crashes and its supervisor retries it with backoff.
+  let systemNamespacesReady!: () => void;
+  const namespacesReady = new Promise<void>((resolve) => (systemNamespacesReady = resolve));
   const apiserverActor = defineActor<{ readonly ready: boolean }, { readonly type: 'ping' }>({
     type: 'apiserver',
     initialState: async (ctx) => {
       await api.ensureSystemNamespaces();
       ctx.log.info('system namespaces ready');
+      systemNamespacesReady();
       return { ready: true };
     },
     handle: (state) => state,
@@ -174,11 +177,22 @@ async function startApiServer(args: Args, storage: Storage, dataDir: string): Pr
   system.spawn(apiserverActor, 'apiserver');
   system.spawn(namespaceController(api, storage), 'namespace-controller');
   system.spawn(storeCompactor(storage), 'store-compactor');
-  const controlPlane = args.flags.get('no-controllers') === true ? undefined : startControlPlane(controlPlaneOptions(args, { api, system, registry, log }));
+  // Leader election keeps its Leases in kube-system: started before that namespace exists, its
+  // first attempts fail and the next comes a retry period (2 s) later.
+  // Its flags are checked now, so that a bad one fails the command at once.
+  const controlPlaneOpts = args.flags.get('no-controllers') === true ? undefined : controlPlaneOptions(args, { api, system, registry, log });
+  let controlPlane: ReturnType<typeof startControlPlane> | undefined;
+  let stopping = false;
+  if (controlPlaneOpts !== undefined) {
+    void namespacesReady.then(() => {
+      if (!stopping) controlPlane = startControlPlane(controlPlaneOpts);
+    });
+  }
   const addr = await server.listen(port, host);
   log.info('serving the Kubernetes API', { url: `${tls ? 'https' : 'http'}://${addr.address}:${addr.port}` });
   const resourceApi = await startResourceApi(args, api, authenticator, host, log);
   return async () => {
+    stopping = true;
     await controlPlane?.stop();
     await resourceApi?.stop();
     api.close();
