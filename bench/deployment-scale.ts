@@ -316,6 +316,11 @@ export async function runDeploymentScaleBench(options: DeploymentScaleBenchOptio
     } finally {
       closeSync(log);
     }
+    // Should this process die before the finally below (an uncaught error, such as EPIPE when
+    // its output is piped into `head`), its hollow worker must not live on: `flotilla down` does
+    // not know it. (A terminal's Ctrl-C reaches the worker itself, in the same process group.)
+    const orphaned = worker;
+    process.once('exit', () => orphaned.kill('SIGKILL'));
     progress?.(`started hollow worker ${workerName} (pid ${worker.pid ?? '?'}) with ${options.nodes} nodes; log ${join(clusterDir, `${workerName}.log`)}`);
     await waitForNodesReady(client, `${workerName}-`, options.nodes, worker, progress);
     progress?.(`${options.nodes} hollow nodes Ready`);
