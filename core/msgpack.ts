@@ -21,3 +21,16 @@ export function packBounded(packr: Packr, value: unknown): Buffer {
   packr.useBuffer(Buffer.allocUnsafeSlow(FRESH_BUFFER_BYTES));
   return owned;
 }
+
+/**
+ * The packed value in a Uint8Array of its own (whatever its size), after `headerBytes` zero bytes
+ * left for the caller to fill (a checksum, say): a framed value costs one copy, not two. A large
+ * one also resets msgpackr's shared buffer, as packBounded does.
+ */
+export function packOwned(packr: Packr, value: unknown, headerBytes: number): Uint8Array {
+  const packed = packr.pack(value);
+  const owned = new Uint8Array(headerBytes + packed.byteLength);
+  owned.set(packed, headerBytes);
+  if (packed.byteLength >= LARGE_PACK_BYTES) packr.useBuffer(Buffer.allocUnsafeSlow(FRESH_BUFFER_BYTES));
+  return owned;
+}

@@ -1,5 +1,5 @@
 import { Packr, unpack } from 'msgpackr';
-import { packBounded } from '../../core/index.js';
+import { packOwned } from '../../core/index.js';
 import { crc32c } from './bytes.js';
 import { decodeRecord } from './codec.js';
 import { MvccCorruptionError } from './corruption.js';
@@ -27,14 +27,12 @@ export interface MvccSnapshot {
 }
 
 const CRC_BYTES = 4;
-/** msgpackr's default `pack`, as an instance for packBounded. */
+/** msgpackr's default `pack`, as an instance for packOwned. */
 const packr = new Packr({ useRecords: false });
 
 export function encodeSnapshot(s: MvccSnapshot): Uint8Array {
-  const body = packBounded(packr, s);
-  const out = new Uint8Array(CRC_BYTES + body.length);
-  out.set(body, CRC_BYTES);
-  new DataView(out.buffer).setUint32(0, crc32c(0, body));
+  const out = packOwned(packr, s, CRC_BYTES);
+  new DataView(out.buffer).setUint32(0, crc32c(0, out.subarray(CRC_BYTES)));
   return out;
 }
 

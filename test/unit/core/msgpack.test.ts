@@ -1,7 +1,7 @@
 // packBounded: msgpackr's shared pack buffer must not stay large after one large value.
 import { Packr } from 'msgpackr';
 import t from 'tap';
-import { LARGE_PACK_BYTES, packBounded } from '../../../core/index.js';
+import { LARGE_PACK_BYTES, packBounded, packOwned } from '../../../core/index.js';
 
 void t.test('packBounded packs as msgpackr does', (t) => {
   const packr = new Packr({ useRecords: false });
@@ -22,5 +22,18 @@ void t.test('after a large value, small packed values no longer share a large bu
   t.ok(packr.pack({ k: 'v' }).buffer.byteLength >= 4 * 1024 * 1024, 'msgpackr alone keeps the large buffer (the trap)');
   packBounded(packr, new Uint8Array(LARGE_PACK_BYTES));
   t.ok(packr.pack({ k: 'v' }).buffer.byteLength < LARGE_PACK_BYTES, 'and packBounded releases it');
+  t.end();
+});
+
+void t.test('packOwned leaves a header before the packed value, in memory of its own', (t) => {
+  const packr = new Packr({ useRecords: false });
+  for (const v of [{ a: 1 }, new Uint8Array(LARGE_PACK_BYTES + 1)]) {
+    const expected: unknown = packr.unpack(packr.pack(v));
+    const out = packOwned(packr, v, 4);
+    t.same([...out.subarray(0, 4)], [0, 0, 0, 0], 'the header is zeroed');
+    t.same(packr.unpack(out.subarray(4)), expected, 'then the value as msgpackr packs it');
+    t.equal(out.buffer.byteLength, out.byteLength, 'owning exactly its bytes');
+  }
+  t.ok(packr.pack({ k: 'v' }).buffer.byteLength < LARGE_PACK_BYTES, 'a large value left no large shared buffer behind');
   t.end();
 });
