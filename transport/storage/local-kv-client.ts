@@ -28,20 +28,25 @@ export class LocalEtcdKvClient implements EtcdKvClient {
   ) {}
 
   range(req: RangeRequest): Promise<RangeResponse> {
-    return this.closed ? Promise.reject(new StoppedError()) : this.api.range(req, this.timeoutMs);
+    return this.open((api) => api.range(req, this.timeoutMs));
   }
 
   txn(req: TxnRequest): Promise<TxnResponse> {
-    return this.closed ? Promise.reject(new StoppedError()) : this.api.txn(req, this.timeoutMs);
+    return this.open((api) => api.txn(req, this.timeoutMs));
   }
 
   compact(req: CompactionRequest): Promise<CompactionResponse> {
-    return this.closed ? Promise.reject(new StoppedError()) : this.api.compact(req, this.timeoutMs);
+    return this.open((api) => api.compact(req, this.timeoutMs));
   }
 
   /** `id` 0: the store chooses. */
   leaseGrant(ttlSeconds: number, id = 0): Promise<LeaseGrantResponse> {
-    return this.closed ? Promise.reject(new StoppedError()) : this.api.leaseGrant({ TTL: ttlSeconds, ID: id }, this.timeoutMs);
+    return this.open((api) => api.leaseGrant({ TTL: ttlSeconds, ID: id }, this.timeoutMs));
+  }
+
+  /** A call to the store, or StoppedError (as from a stopped store) once the client is closed. */
+  private open<T>(call: (api: KvStoreApi) => Promise<T>): Promise<T> {
+    return this.closed ? Promise.reject(new StoppedError()) : call(this.api);
   }
 
   /**
