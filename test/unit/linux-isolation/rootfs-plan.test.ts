@@ -15,7 +15,7 @@ import {
 
 const tools: LinuxTools = {
   sh: 'SH', env: 'ENV', unshare: 'UNSHARE', nsenter: 'NSENTER', mount: 'MOUNT', umount: 'UMOUNT', findmnt: 'FINDMNT',
-  setpriv: 'SETPRIV', mkdir: 'MKDIR', mknod: 'MKNOD', ln: 'LN', touch: 'TOUCH', sleep: 'SLEEP',
+  setpriv: 'SETPRIV', mkdir: 'MKDIR', mknod: 'MKNOD', cp: 'CP', ln: 'LN', touch: 'TOUCH', sleep: 'SLEEP',
 };
 
 /** A fake host root: /etc with files, /usr, /bin -> usr/bin, /var/run -> /run, /run, /tmp, a file at the top. */
@@ -27,6 +27,7 @@ function fakeHost(t: Test): string {
   writeFileSync(join(root, 'etc/hosts'), '127.0.0.1');
   writeFileSync(join(root, 'info.json'), '{}');
   symlinkSync('usr/bin', join(root, 'bin'));
+  symlinkSync('usr/lib', join(root, 'lib32'));
   symlinkSync('/run', join(root, 'var/run'));
   return root;
 }
@@ -76,8 +77,16 @@ void t.test('host plan: ancestors of a volume become symlink farms, other top-le
   t.match(text, `'MKDIR' '-p' '/R/etc/config'`);
   t.match(text, `'MOUNT' '--rbind' '${vol}' '/R/etc/config'`);
   t.match(text, `'MOUNT' '-o' 'remount,bind,ro' '/R/etc/config'`);
-  t.match(text, `'LN' '-s' '--' 'usr/bin' '/R/bin'`, 'top-level symlink kept');
-  t.match(text, `'LN' '-s' '--' '/.host/info.json' '/R/info.json'`);
+  t.match(text, /'LN' '-s' '--' ('[^']+' )*'usr\/bin' ('[^']+' )*'\/R\/'/, 'top-level symlink kept, in the one ln for links named as their target');
+  t.match(text, /'LN' '-s' '--' ('[^']+' )*'\/\.host\/info\.json' ('[^']+' )*'\/R\/'/, 'a top-level file is a link into the view');
+  t.equal(text.split('\n').filter((l) => l.startsWith(`'LN' '-s' '--'`) && l.endsWith(`'/R/'`)).length, 1, 'one ln for all top-level links');
+  t.match(text, `'UMOUNT' '-R' '-l' '/R/.host/proc' '/R/.host/sys' '/R/.host/dev'`, "the host's /proc, /sys and /dev are not in the view");
+  t.match(text, `'MOUNT' '-t' 'sysfs' '-o' 'ro,nosuid,nodev,noexec' 'sysfs' '/R/sys'`, 'a read-only sysfs of its own');
+  t.notMatch(text, `'/R/.host/sys' '/R/sys'`, "not a bind of the host's /sys");
+  t.match(text, `'CP' '-a' '/dev/null' '/dev/zero' '/dev/full' '/dev/random' '/dev/urandom' '/dev/tty' '/R/dev/' 2>/dev/null || { { [ -c '/R/dev/null' ] || 'MKNOD' '-m' '666' '/R/dev/null' 'c' '1' '3'; } && `, "one cp of the host's device nodes, mknod only for those it could not copy");
+  t.match(text, `'LN' '-s' '--' 'usr/lib' '/R/lib32'`, 'a link named otherwise than its target has an ln of its own');
+  t.match(text, `'LN' '-s' '--' 'pts/ptmx' '/proc/self/fd' '/R/dev/'`);
+  t.match(text, `'LN' '-s' '--' '/proc/self/fd/0' '/R/dev/stdin'`);
   t.match(text, `'MOUNT' '--bind' '/T' '/R/tmp'`);
   t.match(text, `'MOUNT' '-t' 'proc'`);
   t.match(text, `'/R/.host/tmp'`, 'host /tmp hidden');

@@ -19,6 +19,7 @@ export interface LinuxTools {
   readonly findmnt: string;
   readonly mkdir: string;
   readonly mknod: string;
+  readonly cp: string;
   readonly ln: string;
   readonly touch: string;
   readonly sleep: string;
@@ -35,6 +36,7 @@ const TOOL_NAMES: Readonly<Record<keyof LinuxTools, string>> = {
   findmnt: 'findmnt',
   mkdir: 'mkdir',
   mknod: 'mknod',
+  cp: 'cp',
   ln: 'ln',
   touch: 'touch',
   sleep: 'sleep',
