@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import {
+  fstabField,
   LinuxIsolationError,
   outermostPaths,
   planContainerRootfs,
@@ -58,7 +59,7 @@ void t.test('host plan: ancestors of a volume become symlink farms, other top-le
   const root = fakeHost(t);
   const vol = mkdtempSync(join(tmpdir(), 'vol-'));
   t.teardown(() => rmSync(vol, { recursive: true, force: true }));
-  const script = new ShellScript();
+  const script = new ShellScript({ mountTool: 'MOUNT' });
   await planContainerRootfs(script, {
     containerId: 'c1',
     tools,
@@ -67,27 +68,25 @@ void t.test('host plan: ancestors of a volume become symlink farms, other top-le
     mounts: [{ containerPath: '/etc/config', hostPath: vol, readOnly: true }],
   });
   const text = script.text();
-  t.match(text, `'MOUNT' '--rbind' '${root}' '/R/.host'`);
+  t.match(text, `'MOUNT' '-o' 'rbind,X-mount.mkdir' '${root}' '/R/.host'`);
   t.match(text, `'MOUNT' '-o' 'remount,bind,ro' '/R/.host'`);
-  t.match(text, `'MOUNT' '--rbind' '/R/.host/usr' '/R/usr'`, 'usr is a bind of the read-only view');
+  t.match(text, `'MOUNT' '-o' 'rbind' '/R/.host/usr' '/R/usr'`, 'usr is a bind of the read-only view');
   t.notMatch(text, `'/R/.host/etc' '/R/etc'`, 'etc is not bound: it is a farm');
   t.match(text, `'MKDIR' '/R/etc'`);
   t.match(text, /'LN' '-s' '--' ('\/\.host\/etc\/[a-z]+' ){3}'\/R\/etc\/'/, 'one link per host /etc entry');
   t.notMatch(text, '/.host/etc/config', 'the mount point itself is not linked');
-  t.match(text, `'MKDIR' '-p' '/R/etc/config'`);
-  t.match(text, `'MOUNT' '--rbind' '${vol}' '/R/etc/config'`);
-  t.match(text, `'MOUNT' '-o' 'remount,bind,ro' '/R/etc/config'`);
+  t.match(text, `'MOUNT' '-o' 'rbind,ro,X-mount.mkdir' '${vol}' '/R/etc/config'`, 'a read-only volume: bind, then read-only remount, its mount point made');
   t.match(text, /'LN' '-s' '--' ('[^']+' )*'usr\/bin' ('[^']+' )*'\/R\/'/, 'top-level symlink kept, in the one ln for links named as their target');
   t.match(text, /'LN' '-s' '--' ('[^']+' )*'\/\.host\/info\.json' ('[^']+' )*'\/R\/'/, 'a top-level file is a link into the view');
   t.equal(text.split('\n').filter((l) => l.startsWith(`'LN' '-s' '--'`) && l.endsWith(`'/R/'`)).length, 1, 'one ln for all top-level links');
   t.match(text, `'UMOUNT' '-R' '-l' '/R/.host/proc' '/R/.host/sys' '/R/.host/dev'`, "the host's /proc, /sys and /dev are not in the view");
-  t.match(text, `'MOUNT' '-t' 'sysfs' '-o' 'ro,nosuid,nodev,noexec' 'sysfs' '/R/sys'`, 'a read-only sysfs of its own');
+  t.match(text, `'MOUNT' '-t' 'sysfs' '-o' 'ro,nosuid,nodev,noexec,X-mount.mkdir' 'sysfs' '/R/sys'`, 'a read-only sysfs of its own');
   t.notMatch(text, `'/R/.host/sys' '/R/sys'`, "not a bind of the host's /sys");
   t.match(text, `'CP' '-a' '/dev/null' '/dev/zero' '/dev/full' '/dev/random' '/dev/urandom' '/dev/tty' '/R/dev/' 2>/dev/null || { { [ -c '/R/dev/null' ] || 'MKNOD' '-m' '666' '/R/dev/null' 'c' '1' '3'; } && `, "one cp of the host's device nodes, mknod only for those it could not copy");
   t.match(text, `'LN' '-s' '--' 'usr/lib' '/R/lib32'`, 'a link named otherwise than its target has an ln of its own');
   t.match(text, `'LN' '-s' '--' 'pts/ptmx' '/proc/self/fd' '/R/dev/'`);
   t.match(text, `'LN' '-s' '--' '/proc/self/fd/0' '/R/dev/stdin'`);
-  t.match(text, `'MOUNT' '--bind' '/T' '/R/tmp'`);
+  t.match(text, `'MOUNT' '-o' 'bind' '/T' '/R/tmp'`);
   t.match(text, `'MOUNT' '-t' 'proc'`);
   t.match(text, `'/R/.host/tmp'`, 'host /tmp hidden');
   t.notMatch(text, /remount,ro/, 'never a superblock remount');
@@ -98,7 +97,7 @@ void t.test('host plan: a mount under a symlinked path lands at its target; /pro
   const vol = mkdtempSync(join(tmpdir(), 'vol-'));
   t.teardown(() => rmSync(vol, { recursive: true, force: true }));
   const plan = async (containerPath: string): Promise<string> => {
-    const script = new ShellScript();
+    const script = new ShellScript({ mountTool: 'MOUNT' });
     await planContainerRootfs(script, {
       containerId: 'c1', tools, rootfsDir: '/R',
       base: { kind: 'host', hostRoot: root, hiddenPaths: [], tmpDir: '/T' },
@@ -107,13 +106,13 @@ void t.test('host plan: a mount under a symlinked path lands at its target; /pro
     return script.text();
   };
   const text = await plan('/var/run/app');
-  t.match(text, `'MOUNT' '--rbind' '${vol}' '/R/run/app'`);
+  t.match(text, `'MOUNT' '-o' 'rbind,X-mount.mkdir' '${vol}' '/R/run/app'`);
   t.notMatch(text, `'/R/.host/run' '/R/run'`);
-  t.match(await plan('/tmp/cache'), `'MOUNT' '--rbind' '${vol}' '/R/tmp/cache'`);
+  t.match(await plan('/tmp/cache'), `'MOUNT' '-o' 'rbind,X-mount.mkdir' '${vol}' '/R/tmp/cache'`);
   for (const bad of ['/proc/x', '/sys', '/', '/dev', 'relative']) {
     await t.rejects(plan(bad), { name: 'LinuxIsolationError', code: 'InvalidMount' }, bad);
   }
-  const script = new ShellScript();
+  const script = new ShellScript({ mountTool: 'MOUNT' });
   await t.rejects(
     planContainerRootfs(script, { containerId: 'c', tools, rootfsDir: '/R', base: { kind: 'host', hostRoot: root, hiddenPaths: [], tmpDir: '/T' }, mounts: [{ containerPath: '/x', hostPath: '/nonexistent-source', readOnly: true }] }),
     { code: 'InvalidMount' },
@@ -122,7 +121,7 @@ void t.test('host plan: a mount under a symlinked path lands at its target; /pro
 
 void t.test('image plan: an overlay of the image with its own upper layer', async (t) => {
   const image = fakeHost(t);
-  const script = new ShellScript();
+  const script = new ShellScript({ mountTool: 'MOUNT' });
   await planContainerRootfs(script, {
     containerId: 'c1', tools, rootfsDir: '/R',
     base: { kind: 'image', imageRootDir: image, upperDir: '/U', workDir: '/W' },
@@ -130,6 +129,37 @@ void t.test('image plan: an overlay of the image with its own upper layer', asyn
   });
   const text = script.text();
   t.match(text, `'MOUNT' '-t' 'overlay' '-o' 'lowerdir=${image},upperdir=/U,workdir=/W' 'flotilla-rootfs' '/R'`);
-  t.match(text, `'MOUNT' '--rbind' '${image}' '/R/run/sock'`, 'symlinks resolved inside the image');
+  t.match(text, `'MOUNT' '-o' 'rbind,ro,X-mount.mkdir' '${image}' '/R/run/sock'`, 'symlinks resolved inside the image');
   t.notMatch(text, '.host');
+});
+
+void t.test('fstab fields escape what libmount unescapes', (t) => {
+  t.equal(fstabField('/a b\tc\\d#e'), '/a\\040b\\011c\\134d\\043e');
+  t.equal(fstabField('plain/path'), 'plain/path');
+  t.end();
+});
+
+void t.test('with an fstab directory, runs of mounts become one mount -a each, in order', async (t) => {
+  const root = fakeHost(t);
+  const vol = mkdtempSync(join(tmpdir(), 'vol -'));
+  t.teardown(() => rmSync(vol, { recursive: true, force: true }));
+  const script = new ShellScript({ mountTool: 'MOUNT', fstabDir: '/D' });
+  await planContainerRootfs(script, {
+    containerId: 'c1', tools, rootfsDir: '/R',
+    base: { kind: 'host', hostRoot: root, hiddenPaths: [], tmpDir: '/T' },
+    mounts: [{ containerPath: '/data', hostPath: vol, readOnly: true }],
+  });
+  const text = script.text();
+  const files = script.fstabFiles();
+  const batches = text.split('\n').filter((l) => l.startsWith(`'MOUNT' '-a' '-T'`));
+  t.same(batches, files.map((f) => `'MOUNT' '-a' '-T' '${f.path}'`), 'each file is read by one mount -a, in the order written');
+  t.ok(files.length >= 2 && files.length <= 4, `a few batches (${files.length})`);
+  const all = files.map((f) => f.content).join('');
+  const lines = all.trimEnd().split('\n');
+  t.equal(lines[0], 'flotilla-rootfs /R tmpfs mode=0755 0 0', 'the root first');
+  t.ok(lines.indexOf(`${root} /R/.host none rbind,X-mount.mkdir 0 0`) === 1, 'then the view of the host');
+  t.ok(lines.includes('/R/.host/usr /R/usr none rbind 0 0'));
+  t.ok(lines.includes(`${vol.replace(' ', '\\040')} /R/data none rbind,ro,X-mount.mkdir 0 0`), 'a volume path with a space is escaped');
+  t.ok(lines.indexOf('flotilla-dev /R/dev tmpfs mode=0755,nosuid,size=65536k,X-mount.mkdir 0 0') < lines.indexOf('devpts /R/dev/pts devpts newinstance,ptmxmode=0666,mode=0620,X-mount.mkdir 0 0'), '/dev before /dev/pts');
+  t.notMatch(text, /'MOUNT' '-o' 'rbind' /, 'no bind runs as a command of its own');
 });

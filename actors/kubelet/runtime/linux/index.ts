@@ -18,5 +18,5 @@ export { detectCgroupLayout, type CgroupLayout } from './cgroup-layout.js';
 export type { ContainerCgroupDriver, ContainerCgroupStats } from './cgroup-driver.js';
 export { parseMountInfo, type MountInfoEntry } from './proc-files.js';
 export { resolvePathInRoot, outermostPaths, planContainerRootfs, HOST_VIEW_DIR, type RootfsBase, type RootfsPlanInput } from './rootfs-plan.js';
-export { shellQuote, ShellScript } from './shell-script.js';
+export { fstabField, shellQuote, ShellScript, type MountEntry, type ShellScriptOptions } from './shell-script.js';
 export { parseSandboxHolderState, type SandboxHolderState } from './sandbox-holder.js';

@@ -106,8 +106,9 @@ export class LinuxIsolation implements ContainerIsolation {
       await fsp.mkdir(workDir);
       base = { kind: 'image', imageRootDir: request.imageRootDir, upperDir, workDir };
     }
-    const plan = new ShellScript();
+    const plan = new ShellScript({ mountTool: this.tools.mount, fstabDir: dir });
     await planContainerRootfs(plan, { containerId: request.containerId, tools: this.tools, rootfsDir, base, mounts: request.mounts });
+    for (const file of plan.fstabFiles()) await fsp.writeFile(file.path, file.content, { mode: 0o600 });
     const innerPath = join(dir, 'inner.sh');
     await fsp.writeFile(innerPath, innerScript(plan, { tools: this.tools, rootfsDir, workingDir: request.workingDir || '/', argv: request.argv }), { mode: 0o700 });
 

@@ -142,11 +142,10 @@ async function buildMountTree(input: RootfsPlanInput, baseRoot: string): Promise
 /** Mount points below a node, written where there is no host counterpart (tmpfs, overlay, a volume). */
 function placeFresh(script: ShellScript, tools: LinuxTools, target: string, node: MountNode): void {
   if (node.mount !== undefined) {
-    if (node.mount.sourceIsDir) script.run(tools.mkdir, '-p', target);
-    else script.run(tools.mkdir, '-p', posix.dirname(target)).run(tools.touch, target);
-    script.run(tools.mount, '--rbind', node.mount.source, target);
-    if (node.mount.readOnly) script.run(tools.mount, '-o', 'remount,bind,ro', target);
-  } else {
+    if (!node.mount.sourceIsDir) script.run(tools.mkdir, '-p', posix.dirname(target)).run(tools.touch, target);
+    // rbind,ro: the bind, then a read-only remount of its top (what `mount -o rbind,ro` does).
+    script.mount({ source: node.mount.source, target, options: ['rbind', ...(node.mount.readOnly ? ['ro'] : []), ...(node.mount.sourceIsDir ? [MKDIR_OPTION] : [])] });
+  } else if (node.children.size === 0) {
     script.run(tools.mkdir, '-p', target);
   }
   for (const [name, child] of node.children) placeFresh(script, tools, `${target}/${name}`, child);
@@ -174,6 +173,9 @@ function remountTreeReadOnly(script: ShellScript, tools: LinuxTools, target: str
   );
 }
 
+/** libmount's option to create a missing mount point (and its parents) before mounting. */
+export const MKDIR_OPTION = 'X-mount.mkdir';
+
 /** Host mounts a container never sees through /.host: it has its own /proc, /sys and /dev. */
 export const HOST_VIEW_UNMOUNTED = ['proc', 'sys', 'dev'] as const;
 
@@ -189,12 +191,16 @@ function planLinks(script: ShellScript, tools: LinuxTools, dir: string, links: r
 
 /** A read-only sysfs of its own (one mount, where a bind of the host's /sys brings its cgroup mounts along). */
 function planSys(script: ShellScript, tools: LinuxTools, sys: string): void {
-  script.run(tools.mount, '-t', 'sysfs', '-o', 'ro,nosuid,nodev,noexec', 'sysfs', sys);
+  script.mount({ source: 'sysfs', target: sys, type: 'sysfs', options: ['ro', 'nosuid', 'nodev', 'noexec', MKDIR_OPTION] });
 }
 
-function planDev(script: ShellScript, tools: LinuxTools, dev: string): void {
-  script.run(tools.mkdir, '-p', dev);
-  script.run(tools.mount, '-t', 'tmpfs', '-o', `mode=0755,nosuid,size=${CONTAINER_DEV_TMPFS_SIZE}`, 'flotilla-dev', dev);
+/** The container's /dev tmpfs (after the mounts before it, in the same batch). */
+function mountDev(script: ShellScript, dev: string): void {
+  script.mount({ source: 'flotilla-dev', target: dev, type: 'tmpfs', options: [`mode=0755`, 'nosuid', `size=${CONTAINER_DEV_TMPFS_SIZE}`, MKDIR_OPTION] });
+}
+
+/** Fills the /dev tmpfs: device nodes, then pts and shm (their mounts join the next batch), then links (`devLinks`). */
+function planDevNodes(script: ShellScript, tools: LinuxTools, dev: string): void {
   // One cp of the host's nodes (it makes new nodes of the same numbers); mknod one by one only
   // where the host lacks one of them.
   const nodes: readonly [string, number, number][] = [
@@ -202,9 +208,11 @@ function planDev(script: ShellScript, tools: LinuxTools, dev: string): void {
   ];
   const fallback = nodes.map(([name, major, minor]) => `{ [ -c ${shellQuote(`${dev}/${name}`)} ] || ${shellCommand(tools.mknod, '-m', '666', `${dev}/${name}`, 'c', String(major), String(minor))}; }`);
   script.raw(`${shellCommand(tools.cp, '-a', ...nodes.map(([name]) => `/dev/${name}`), `${dev}/`)} 2>/dev/null || { ${fallback.join(' && ')}; }`);
-  script.run(tools.mkdir, `${dev}/pts`, `${dev}/shm`);
-  script.run(tools.mount, '-t', 'devpts', '-o', 'newinstance,ptmxmode=0666,mode=0620', 'devpts', `${dev}/pts`);
-  script.run(tools.mount, '-t', 'tmpfs', '-o', `mode=1777,nosuid,nodev,size=${CONTAINER_DEV_TMPFS_SIZE}`, 'shm', `${dev}/shm`);
+  script.mount({ source: 'devpts', target: `${dev}/pts`, type: 'devpts', options: ['newinstance', 'ptmxmode=0666', 'mode=0620', MKDIR_OPTION] });
+  script.mount({ source: 'shm', target: `${dev}/shm`, type: 'tmpfs', options: ['mode=1777', 'nosuid', 'nodev', `size=${CONTAINER_DEV_TMPFS_SIZE}`, MKDIR_OPTION] });
+}
+
+function planDevLinks(script: ShellScript, tools: LinuxTools, dev: string): void {
   planLinks(script, tools, dev, [
     ['ptmx', 'pts/ptmx'],
     ['fd', '/proc/self/fd'],
@@ -232,32 +240,29 @@ export async function planContainerRootfs(script: ShellScript, input: RootfsPlan
 
   if (base.kind === 'image') {
     for (const p of [base.imageRootDir, base.upperDir, base.workDir]) assertOverlaySafe(p, input.containerId);
-    script.run(tools.mount, '-t', 'overlay', '-o', `lowerdir=${base.imageRootDir},upperdir=${base.upperDir},workdir=${base.workDir}`, 'flotilla-rootfs', root);
-    script.run(tools.mkdir, '-p', `${root}/proc`, `${root}/sys`, `${root}/tmp`);
-    script.run(tools.mount, '-t', 'proc', '-o', 'nosuid,nodev,noexec', 'proc', `${root}/proc`);
+    script.mount({ source: 'flotilla-rootfs', target: root, type: 'overlay', options: [`lowerdir=${base.imageRootDir}`, `upperdir=${base.upperDir}`, `workdir=${base.workDir}`] });
+    script.mount({ source: 'proc', target: `${root}/proc`, type: 'proc', options: ['nosuid', 'nodev', 'noexec', MKDIR_OPTION] });
     planSys(script, tools, `${root}/sys`);
-    planDev(script, tools, `${root}/dev`);
+    mountDev(script, `${root}/dev`);
+    script.run(tools.mkdir, '-p', `${root}/tmp`);
+    planDevNodes(script, tools, `${root}/dev`);
     for (const [name, child] of tree.children) placeFresh(script, tools, `${root}/${name}`, child);
+    planDevLinks(script, tools, `${root}/dev`);
     return;
   }
 
   const hostView = `${root}/${HOST_VIEW_DIR}`;
-  script.run(tools.mount, '-t', 'tmpfs', '-o', 'mode=0755', 'flotilla-rootfs', root);
-  script.run(tools.mkdir, hostView);
-  script.run(tools.mount, '--rbind', base.hostRoot, hostView);
+  script.mount({ source: 'flotilla-rootfs', target: root, type: 'tmpfs', options: ['mode=0755'] });
+  script.mount({ source: base.hostRoot, target: hostView, options: ['rbind', MKDIR_OPTION] });
   // The host's /proc would show every host process; the container gets its own of each below.
   script.tryRun(tools.umount, '-R', '-l', ...HOST_VIEW_UNMOUNTED.map((name) => `${hostView}/${name}`));
   remountTreeReadOnly(script, tools, hostView);
-  for (const hidden of outermostPaths(['/tmp', ...base.hiddenPaths])) {
-    if ((await entryKind(posix.join(base.hostRoot, hidden))) !== 'dir') continue;
-    script.run(tools.mount, '-t', 'tmpfs', '-o', 'ro,size=4k,mode=0755', 'flotilla-hidden', posix.join(hostView, hidden));
-  }
 
   const special = new Set(['proc', 'sys', 'dev', 'tmp', HOST_VIEW_DIR]);
   const entries = await fsp.readdir(base.hostRoot, { withFileTypes: true });
   const binds: string[] = [];
   const links: [string, string][] = [];
-  const dirs: string[] = [`${root}/proc`, `${root}/sys`, `${root}/tmp`];
+  const dirs: string[] = [`${root}/proc`, `${root}/sys`, `${root}/tmp`, `${root}/dev`];
   for (const e of entries) {
     if (special.has(e.name) || tree.children.has(e.name)) continue;
     if (e.isDirectory()) {
@@ -271,24 +276,31 @@ export async function planContainerRootfs(script: ShellScript, input: RootfsPlan
   }
   planLinks(script, tools, root, links);
   script.run(tools.mkdir, ...dirs);
+  for (const hidden of outermostPaths(['/tmp', ...base.hiddenPaths])) {
+    if ((await entryKind(posix.join(base.hostRoot, hidden))) !== 'dir') continue;
+    script.mount({ source: 'flotilla-hidden', target: posix.join(hostView, hidden), type: 'tmpfs', options: ['ro', 'size=4k', 'mode=0755'] });
+  }
   // Binds of the read-only view inherit its read-only flag, mount by mount.
-  for (const name of binds) script.run(tools.mount, '--rbind', `${hostView}/${name}`, `${root}/${name}`);
+  for (const name of binds) script.mount({ source: `${hostView}/${name}`, target: `${root}/${name}`, options: ['rbind'] });
   planSys(script, tools, `${root}/sys`);
-  script.run(tools.mount, '-t', 'proc', '-o', 'nosuid,nodev,noexec', 'proc', `${root}/proc`);
-  planDev(script, tools, `${root}/dev`);
+  script.mount({ source: 'proc', target: `${root}/proc`, type: 'proc', options: ['nosuid', 'nodev', 'noexec'] });
+  mountDev(script, `${root}/dev`);
+  planDevNodes(script, tools, `${root}/dev`);
 
   const tmpNode = tree.children.get('tmp');
+  const visible: string[] = [];
   if (tmpNode?.mount === undefined) {
-    script.run(tools.mount, '--bind', base.tmpDir, `${root}/tmp`);
+    script.mount({ source: base.tmpDir, target: `${root}/tmp`, options: ['bind'] });
     for (const path of outermostPaths((base.visiblePaths ?? []).filter((p) => p.startsWith('/tmp/')))) {
       if ((await entryKind(path)) !== 'dir') continue;
-      script.run(tools.mkdir, '-p', `${root}${path}`);
-      script.run(tools.mount, '--rbind', path, `${root}${path}`);
-      remountTreeReadOnly(script, tools, `${root}${path}`);
+      script.mount({ source: path, target: `${root}${path}`, options: ['rbind', MKDIR_OPTION] });
+      visible.push(`${root}${path}`);
     }
   }
+  for (const target of visible) remountTreeReadOnly(script, tools, target);
   for (const [name, child] of tree.children) {
     if (name === 'tmp' || name === 'dev') placeFresh(script, tools, `${root}/${name}`, child);
     else await placeOverHost(script, input, base.hostRoot, [name], child);
   }
+  planDevLinks(script, tools, `${root}/dev`);
 }
