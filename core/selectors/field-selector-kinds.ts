@@ -194,6 +194,21 @@ const EXTRACTORS: ReadonlyMap<string, FieldExtractor> = new Map<string, FieldExt
  * registries value them (absent strings '', absent counts '0', bools 'true'/'false').
  */
 export function selectableFieldsOf(group: string, kind: string, object: Json, namespaced: boolean): SelectableFields {
+  // A frozen object (the watch cache's) never changes: its fields are worked out once, however
+  // many watchers' selectors look at it.
+  const frozen = typeof object === 'object' && object !== null && Object.isFrozen(object);
+  if (frozen) {
+    const known = FROZEN_FIELDS.get(object);
+    if (known !== undefined && known.group === group && known.kind === kind && known.namespaced === namespaced) return known.fields;
+  }
+  const fields = computeSelectableFields(group, kind, object, namespaced);
+  if (frozen) FROZEN_FIELDS.set(object as object, { group, kind, namespaced, fields: Object.freeze(fields) });
+  return fields;
+}
+
+const FROZEN_FIELDS = new WeakMap<object, { readonly group: string; readonly kind: string; readonly namespaced: boolean; readonly fields: SelectableFields }>();
+
+function computeSelectableFields(group: string, kind: string, object: Json, namespaced: boolean): SelectableFields {
   const metadata = child(object, 'metadata');
   const fields: Record<string, string> = { 'metadata.name': text(child(metadata, 'name')) };
   if (namespaced) fields['metadata.namespace'] = text(child(metadata, 'namespace'));

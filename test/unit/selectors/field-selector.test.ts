@@ -177,3 +177,16 @@ void t.test('a converted selector filters objects end to end', (t) => {
   t.same(select(''), ['a', 'b', 'c']);
   t.end();
 });
+
+void t.test('selectable fields of a frozen object are worked out once and stay right per kind', (t) => {
+  const pod = Object.freeze({ metadata: { name: 'p', namespace: 'ns' }, spec: { nodeName: 'n1' }, status: { phase: 'Running' } });
+  const first = selectableFieldsOf('', 'Pod', pod, true);
+  t.equal(first['spec.nodeName'], 'n1');
+  t.equal(selectableFieldsOf('', 'Pod', pod, true), first, 'the same answer object for the same frozen pod');
+  t.same(selectableFieldsOf('', 'Node', pod, false), { 'metadata.name': 'p', 'spec.unschedulable': 'false' }, 'asked as another kind: that kind’s fields');
+  const thawed = { metadata: { name: 'p', namespace: 'ns' }, spec: { nodeName: 'n1' } };
+  t.equal(selectableFieldsOf('', 'Pod', thawed, true)['spec.nodeName'], 'n1');
+  thawed.spec.nodeName = 'n2';
+  t.equal(selectableFieldsOf('', 'Pod', thawed, true)['spec.nodeName'], 'n2', 'an object that may change is read again');
+  t.end();
+});
