@@ -176,6 +176,7 @@ export async function watchFromKv(
     dispatcher.stop();
     throw asStorageError(err);
   }
+  if (bookmarks) dispatcher.setProgressRequester(() => kvWatch.requestProgress());
   if (bookmarks && config.scheduler !== undefined && dispatcher.open) {
     stopTimer = config.scheduler.every(config.bookmarkIntervalMs, () => kvWatch.requestProgress());
   }

@@ -154,6 +154,11 @@ export interface StorageWatch {
    */
   pause(): void;
   resume(): void;
+  /**
+   * Asks the store for a progress bookmark now (a watch opened with allowWatchBookmarks or
+   * progressNotify; etcd's WatchProgressRequest). Absent where the storage has no such request.
+   */
+  requestProgress?(): void;
 }
 
 /**

@@ -31,6 +31,7 @@ export class StorageWatchDispatcher implements StorageWatch {
   private ended = false;
   private stopped = false;
   private released = false;
+  private progressRequester: (() => void) | undefined;
 
   constructor(
     private readonly onEvent: StorageWatchListener,
@@ -38,6 +39,15 @@ export class StorageWatchDispatcher implements StorageWatch {
     private readonly maxPendingEvents: number,
     private readonly release: () => void,
   ) {}
+
+  /** How requestProgress reaches the store (set by the storage once the watch exists). */
+  setProgressRequester(request: () => void): void {
+    this.progressRequester = request;
+  }
+
+  requestProgress(): void {
+    if (!this.ended) this.progressRequester?.();
+  }
 
   /** Whether the watch still accepts events. */
   get open(): boolean {

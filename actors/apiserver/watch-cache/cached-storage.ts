@@ -40,6 +40,12 @@ import { NO_CACHER_METRICS, WatchCacheMetrics } from './watch-cache-metrics.js';
 /** kube's cacher reflector back-off: 800 ms doubling to 30 s (without jitter: no randomness is injected here). */
 export const WATCH_CACHE_REINIT_BACKOFF: CacherBackoff = { initialMs: 800, maxMs: 30_000 };
 
+/**
+ * How long a consistent list (resourceVersion "") waits for the cache to catch up with the
+ * store before it reads the store instead (kube's blockTimeout for consistent reads: 3 s).
+ */
+export const WATCH_CACHE_CONSISTENT_READ_TIMEOUT_MS = 3_000;
+
 /** Resources cached at most; requests for further prefixes go to the inner storage. */
 export const WATCH_CACHE_MAX_RESOURCES = 1024;
 
@@ -57,6 +63,8 @@ export interface CachedStorageOptions {
   /** Which resource a key belongs to (default: kube's key layout, registryResourcePrefixOf). */
   readonly resourcePrefixOf?: WatchCacheResourcePrefixFn;
   readonly reinitBackoff?: CacherBackoff;
+  /** Default WATCH_CACHE_CONSISTENT_READ_TIMEOUT_MS. */
+  readonly consistentReadTimeoutMs?: number;
   /**
    * Deep-freeze cached objects (default true). They are shared by every watcher and list; a
    * consumer that modifies one would change it for all, so it fails loudly instead.
@@ -132,13 +140,19 @@ export class CachedStorage implements Storage {
   async getList(prefix: string, options: StorageListOptions = {}): Promise<StorageListResult> {
     const rv = options.resourceVersion ?? '';
     const requested = parseResourceVersion(rv);
+    const unpaged = options.limit === undefined || options.limit <= 0;
     const cacheable =
       (options.continue === undefined || options.continue === '') &&
-      rv !== '' &&
       (options.resourceVersionMatch === undefined || options.resourceVersionMatch === 'NotOlderThan') &&
-      (rv === '0' || options.limit === undefined || options.limit <= 0);
+      (rv === '0' || unpaged);
     const route = cacheable ? this.route(prefix, true) : undefined;
-    if (route === undefined || !(await route.cacher.ensureReady()) || route.cacher.revision < requested) return this.inner.getList(prefix, options);
+    if (route === undefined || !(await route.cacher.ensureReady())) return this.inner.getList(prefix, options);
+    if (rv === '') {
+      // A consistent list (kube's ConsistentListFromCache): the store's revision now, then the
+      // cache once it holds every change up to it; the store itself when the cache lags too long.
+      const latest = await this.inner.currentRevision();
+      if (!(await route.cacher.waitUntilFresh(latest, this.o.consistentReadTimeoutMs ?? WATCH_CACHE_CONSISTENT_READ_TIMEOUT_MS))) return this.inner.getList(prefix, options);
+    } else if (route.cacher.revision < requested) return this.inner.getList(prefix, options);
     const predicate = options.predicate;
     const items = route.cacher.snapshot(route.keyMatches).filter((o) => predicate === undefined || predicate(o));
     return { items, resourceVersion: String(route.cacher.revision) };

@@ -65,6 +65,8 @@ export class Cacher {
   private failures = 0;
   private cancelBackoff: (() => void) | undefined;
   private kindLabel: string | undefined;
+  /** Callers of waitUntilFresh, each woken once the cache reaches its revision (or it gives up). */
+  private freshWaiters: { readonly revision: number; readonly wake: (fresh: boolean) => void }[] = [];
 
   constructor(private readonly c: CacherConfig) {
     this.buffer = new WatchCacheEventBuffer(c.eventsCapacity, 0);
@@ -104,6 +106,46 @@ export class Cacher {
       case 'closed':
         return false;
     }
+  }
+
+  /**
+   * Resolves true once every change up to `revision` is in the cache (kube's
+   * waitUntilFreshAndBlock), asking the store for a progress bookmark so a resource nobody
+   * writes still catches up with the store's revision; false after `timeoutMs`, or when the
+   * cache stops being ready, so the caller reads the inner storage instead.
+   */
+  waitUntilFresh(revision: number, timeoutMs: number): Promise<boolean> {
+    if (this.state !== 'ready') return Promise.resolve(false);
+    if (this.revisionNow >= revision) return Promise.resolve(true);
+    return new Promise<boolean>((resolve) => {
+      let cancelTimer: (() => void) | undefined;
+      const waiter = {
+        revision,
+        wake: (fresh: boolean): void => {
+          cancelTimer?.();
+          resolve(fresh);
+        },
+      };
+      this.freshWaiters.push(waiter);
+      cancelTimer = this.c.scheduler.every(timeoutMs, () => {
+        const i = this.freshWaiters.indexOf(waiter);
+        if (i >= 0) this.freshWaiters.splice(i, 1);
+        waiter.wake(false);
+      });
+      this.innerWatch?.requestProgress?.();
+    });
+  }
+
+  /** Wakes the waiters the cache's revision has reached (all of them, as not fresh, when `gaveUp`). */
+  private wakeFreshWaiters(gaveUp = false): void {
+    if (this.freshWaiters.length === 0) return;
+    const waiting: typeof this.freshWaiters = [];
+    for (const w of this.freshWaiters) {
+      if (gaveUp) w.wake(false);
+      else if (this.revisionNow >= w.revision) w.wake(true);
+      else waiting.push(w);
+    }
+    this.freshWaiters = waiting;
   }
 
   /** The cached objects whose key matches, sorted by key. Treat them as read-only. */
@@ -147,6 +189,7 @@ export class Cacher {
     this.innerWatch?.stop();
     this.innerWatch = undefined;
     for (const w of [...this.watchers]) w.stop();
+    this.wakeFreshWaiters(true);
   }
 
   private initialize(): Promise<boolean> {
@@ -201,6 +244,7 @@ export class Cacher {
             this.revisionNow = revision;
             this.c.metrics.resourceVersion.set(revision);
           }
+          this.wakeFreshWaiters();
           return;
         }
         case 'ERROR':
@@ -229,6 +273,7 @@ export class Cacher {
     this.c.metrics.eventsDispatched.inc();
     this.c.metrics.resourceVersion.set(this.revisionNow);
     if (sent > 0) this.c.metrics.watchEventsSent(this.kindOf(object), sent);
+    this.wakeFreshWaiters();
   }
 
   private onInnerFailure(generation: number, _error: Error): void {
@@ -238,6 +283,7 @@ export class Cacher {
     this.innerWatch = undefined;
     const message = `the watch cache of ${this.c.prefix} was reinitialized: too old resource version: ${this.revisionNow}`;
     for (const w of [...this.watchers]) w.endWithEvent({ type: 'ERROR', object: expiredStatus(message) });
+    this.wakeFreshWaiters(true);
     this.enterBackoff();
   }
 

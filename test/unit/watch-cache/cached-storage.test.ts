@@ -141,3 +141,51 @@ void t.test('sendInitialEvents from a cached revision: the cached state, then th
   t.same(end!.object, { metadata: { resourceVersion: String(rvOf(a)), annotations: { 'k8s.io/initial-events-end': 'true' } } });
   t.equal(fx.spy.watchCalls.length, 1);
 });
+
+void t.test('a consistent list (resourceVersion "") is served by the cache once it has caught up with the store', async (t) => {
+  const fx = setup(t);
+  await fx.storage.create(podKey('ns', 'a'), pod('ns', 'a'));
+  const warm = await fx.storage.getList('/registry/pods', { resourceVersion: '0' });
+  t.same(warm.items.map(nameOf), ['a']);
+  const listsBefore = fx.spy.listCalls.length;
+
+  // Written through the store just before the list: a consistent list must show it.
+  const b = await fx.storage.create(podKey('ns', 'b'), pod('ns', 'b'));
+  const list = await fx.storage.getList('/registry/pods');
+  t.same(list.items.map(nameOf), ['a', 'b'], 'the write just made is in it');
+  t.ok(Number(list.resourceVersion) >= rvOf(b));
+  t.equal(fx.spy.listCalls.length, listsBefore, 'not read from the store');
+
+  // Another resource moves the store's revision on; the quiet pods cache catches up through a progress bookmark.
+  const other = await fx.storage.create('/registry/configmaps/ns/x', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'ns' } });
+  const progressBefore = fx.spy.progressRequests;
+  const quiet = await fx.storage.getList('/registry/pods');
+  t.same(quiet.items.map(nameOf), ['a', 'b']);
+  t.ok(Number(quiet.resourceVersion) >= rvOf(other), `resourceVersion ${quiet.resourceVersion} is not older than the store's ${rvOf(other)}`);
+  t.ok(fx.spy.progressRequests > progressBefore, 'the cache asked the store for its progress');
+  t.equal(fx.spy.listCalls.filter((c) => c.prefix.startsWith('/registry/pods')).length, listsBefore, 'still not read from the store');
+
+  const paged = await fx.storage.getList('/registry/pods', { limit: 1 });
+  t.equal(paged.items.length, 1);
+  t.equal(fx.spy.listCalls.length, listsBefore + 1, 'a paged consistent list reads the store (the cache has no continue tokens)');
+});
+
+void t.test('a consistent list reads the store when the cache does not catch up in time', async (t) => {
+  const fx = setup(t, { consistentReadTimeoutMs: 500 });
+  await fx.storage.create(podKey('ns', 'a'), pod('ns', 'a'));
+  await fx.storage.getList('/registry/pods', { resourceVersion: '0' });
+  fx.spy.ignoreProgressRequests = true;
+  await fx.storage.create('/registry/configmaps/ns/x', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'ns' } });
+  const listsBefore = fx.spy.listCalls.length;
+  let done = false;
+  const pending = fx.storage.getList('/registry/pods').then((r) => {
+    done = true;
+    return r;
+  });
+  await settle();
+  t.notOk(done, 'waits for the cache meanwhile');
+  fx.clock.advance(500);
+  const list = await pending;
+  t.same(list.items.map(nameOf), ['a']);
+  t.equal(fx.spy.listCalls.length, listsBefore + 1, 'then the store answers');
+});

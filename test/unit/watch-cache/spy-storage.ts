@@ -14,6 +14,10 @@ import { StorageUnavailableError } from '../../../core/index.js';
 export class SpyStorage implements Storage {
   readonly watchCalls: { key: string; options: StorageWatchOptions }[] = [];
   readonly listCalls: { prefix: string; options: StorageListOptions }[] = [];
+  /** Progress requests made on the watches this storage returned. */
+  progressRequests = 0;
+  /** While set, progress requests reach nothing (a store that never answers them). */
+  ignoreProgressRequests = false;
   /** While set, getList rejects with StorageUnavailableError (the store is unreachable). */
   listUnavailable = false;
   private readonly failers = new Set<(err: Error) => void>();
@@ -56,6 +60,10 @@ export class SpyStorage implements Storage {
       },
       pause: () => w.pause(),
       resume: () => w.resume(),
+      requestProgress: () => {
+        this.progressRequests++;
+        if (!this.ignoreProgressRequests) w.requestProgress?.();
+      },
     };
   }
 
