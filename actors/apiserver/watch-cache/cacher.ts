@@ -118,20 +118,19 @@ export class Cacher {
     if (this.state !== 'ready') return Promise.resolve(false);
     if (this.revisionNow >= revision) return Promise.resolve(true);
     return new Promise<boolean>((resolve) => {
-      let cancelTimer: (() => void) | undefined;
-      const waiter = {
-        revision,
-        wake: (fresh: boolean): void => {
-          cancelTimer?.();
-          resolve(fresh);
-        },
-      };
-      this.freshWaiters.push(waiter);
-      cancelTimer = this.c.scheduler.every(timeoutMs, () => {
+      const cancelTimer = this.c.scheduler.every(timeoutMs, () => {
         const i = this.freshWaiters.indexOf(waiter);
         if (i >= 0) this.freshWaiters.splice(i, 1);
         waiter.wake(false);
       });
+      const waiter = {
+        revision,
+        wake: (fresh: boolean): void => {
+          cancelTimer();
+          resolve(fresh);
+        },
+      };
+      this.freshWaiters.push(waiter);
       this.innerWatch?.requestProgress?.();
     });
   }
