@@ -53,6 +53,8 @@ export type CacherWatcherSpec = Omit<CacheWatcherOptions, 'startAfterRevision' |
 export class Cacher {
   private state: CacherState = 'idle';
   private readonly objects = new Map<string, StorageObject>();
+  /** The keys of `objects` in key order, kept until a key comes or goes (a list of 10,000 spent ~40 ms sorting). */
+  private sortedKeys: string[] | undefined;
   private buffer: WatchCacheEventBuffer;
   private revisionNow = 0;
   private readonly watchers = new Set<CacheWatcher>();
@@ -149,10 +151,10 @@ export class Cacher {
 
   /** The cached objects whose key matches, sorted by key. Treat them as read-only. */
   snapshot(keyMatches: (key: string) => boolean): StorageObject[] {
-    const keys: string[] = [];
-    for (const key of this.objects.keys()) if (keyMatches(key)) keys.push(key);
-    keys.sort(compareStorageKeys);
-    return keys.map((k) => this.objects.get(k)!);
+    this.sortedKeys ??= [...this.objects.keys()].sort(compareStorageKeys);
+    const out: StorageObject[] = [];
+    for (const key of this.sortedKeys) if (keyMatches(key)) out.push(this.objects.get(key)!);
+    return out;
   }
 
   /**
@@ -200,6 +202,7 @@ export class Cacher {
         if (generation !== this.generation) return false;
         const listRevision = parseResourceVersion(list.resourceVersion);
         this.objects.clear();
+        this.sortedKeys = undefined;
         for (const object of list.items) this.objects.set(this.keyOf(object), this.c.freeze(object));
         this.buffer = new WatchCacheEventBuffer(this.c.eventsCapacity, listRevision);
         this.revisionNow = listRevision;
@@ -264,6 +267,8 @@ export class Cacher {
     const prevObject = this.objects.get(key);
     if (type === 'DELETED') this.objects.delete(key);
     else this.objects.set(key, object);
+    // A key came (no previous object) or went (a previous one deleted): the key order is stale.
+    if ((prevObject === undefined) !== (type === 'DELETED')) this.sortedKeys = undefined;
     const e: WatchCacheEvent = { type, key, object, prevObject, revision };
     this.buffer.push(e);
     if (revision > this.revisionNow) this.revisionNow = revision;

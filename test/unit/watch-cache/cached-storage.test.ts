@@ -189,3 +189,25 @@ void t.test('a consistent list reads the store when the cache does not catch up 
   t.same(list.items.map(nameOf), ['a']);
   t.equal(fx.spy.listCalls.length, listsBefore + 1, 'then the store answers');
 });
+
+void t.test('cached lists stay in key order as keys come and go', async (t) => {
+  const fx = setup(t);
+  const list = async (): Promise<string[]> => {
+    await settle();
+    return (await fx.storage.getList('/registry/pods', { resourceVersion: '0' })).items.map(nameOf);
+  };
+  await fx.storage.create(podKey('ns', 'c'), pod('ns', 'c'));
+  await fx.storage.create(podKey('ns', 'a'), pod('ns', 'a'));
+  t.same(await list(), ['a', 'c']);
+  await fx.storage.create(podKey('ns', 'b'), pod('ns', 'b'));
+  t.same(await list(), ['a', 'b', 'c'], 'a new key takes its place');
+  await fx.storage.guaranteedUpdate(podKey('ns', 'c'), (o) => ({ ...o!, spec: { n: 1 } }));
+  await settle();
+  const afterUpdate = (await fx.storage.getList('/registry/pods', { resourceVersion: '0' })).items;
+  t.same(afterUpdate.map(nameOf), ['a', 'b', 'c']);
+  t.same(afterUpdate[2]!.spec, { n: 1 }, 'an update shows its new object');
+  await fx.storage.delete(podKey('ns', 'a'));
+  t.same(await list(), ['b', 'c'], 'a deleted key is gone');
+  await fx.storage.create(podKey('ns', 'a'), pod('ns', 'a'));
+  t.same(await list(), ['a', 'b', 'c'], 'and back');
+});
