@@ -261,6 +261,7 @@ async function serveWatch(c: ResourceRequestContext): Promise<KubeHttpResponse> 
     allowWatchBookmarks: q.get('allowWatchBookmarks') === 'true',
     ...(sendInitial === 'true' || sendInitial === 'false' ? { sendInitialEvents: sendInitial === 'true' } : {}),
     ...(timeoutSeconds !== undefined ? { timeoutMs: timeoutSeconds * 1000 } : {}),
+    ...(tableVersion === undefined ? { line: (type: string, object: StorageObject) => rest.watchEventLine(type, object) } : {}),
     render: (type, object) => {
       const typed = rest.typed(object);
       if (tableVersion === undefined || type === 'BOOKMARK') return typed;

@@ -35,6 +35,32 @@ export interface DeleteOptions {
 /** Retries of a generated name that collided, as kube (which then answers 409 with retryAfterSeconds). */
 const GENERATE_NAME_ATTEMPTS = 8;
 
+/** Changes whose JSON watch lines are kept for the other watchers of the same change. */
+export const WATCH_LINE_CACHE_OBJECTS = 1024;
+
+/**
+ * JSON watch event lines of recent changes, by the (frozen, shared) object the watch cache hands
+ * every watcher: a change watched by 100 clients is serialized once, not 100 times (kube's
+ * cachingObject). Bounded to the last WATCH_LINE_CACHE_OBJECTS objects: watchers read a change
+ * within moments of each other, and a slow one serializes its own.
+ */
+const watchLines = new Map<object, Map<string, string>>();
+
+function sharedWatchLine(object: StorageObject, variant: string, serialize: () => string): string {
+  let lines = watchLines.get(object);
+  if (lines === undefined) {
+    lines = new Map();
+    watchLines.set(object, lines);
+    if (watchLines.size > WATCH_LINE_CACHE_OBJECTS) watchLines.delete(watchLines.keys().next().value!);
+  }
+  let line = lines.get(variant);
+  if (line === undefined) {
+    line = serialize();
+    lines.set(variant, line);
+  }
+  return line;
+}
+
 /**
  * The generic registry of one resource (k8s.io/apiserver's registry/generic Store): the
  * Kubernetes semantics of create, get, list, watch, update, patch and delete over a Storage.
@@ -81,6 +107,15 @@ export class ResourceRest {
   /** Sets kind and apiVersion on an object coming out of storage. */
   typed(obj: StorageObject): JsonMap {
     return { apiVersion: this.apiVersion, kind: this.type.kind, ...obj };
+  }
+
+  /**
+   * `{"type":…,"object":…}` for a JSON watch stream, shared by every watcher of the same change;
+   * undefined for what is not a shared, unchanging object (the caller renders it itself).
+   */
+  watchEventLine(type: string, obj: StorageObject): string | undefined {
+    if (type === 'BOOKMARK' || type === 'ERROR' || !Object.isFrozen(obj)) return undefined;
+    return sharedWatchLine(obj, `${type}\u0000${this.apiVersion}\u0000${this.type.kind}`, () => JSON.stringify({ type, object: this.typed(obj) }));
   }
 
   private fail(err: unknown, name: string): never {

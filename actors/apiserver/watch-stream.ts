@@ -16,6 +16,8 @@ export interface WatchStreamOptions {
   readonly timeoutMs?: number;
   /** Turns a storage object into what the client sees (kind/apiVersion, a Table row). */
   readonly render: (type: StorageWatchEvent['type'], object: StorageObject) => unknown;
+  /** The event already serialized for a JSON stream, shared with other watchers (render is then skipped); undefined to render. */
+  readonly line?: (type: StorageWatchEvent['type'], object: StorageObject) => string | undefined;
 }
 
 /**
@@ -79,7 +81,8 @@ export async function openWatchStream(storage: Storage, o: WatchStreamOptions): 
         end();
         return;
       }
-      push({ type: ev.type, object: o.render(ev.type, ev.object) });
+      const line = o.line?.(ev.type, ev.object);
+      push(line === undefined ? { type: ev.type, object: o.render(ev.type, ev.object) } : { type: ev.type, object: ev.object, line });
     },
     (err) => {
       const status = err instanceof ApiResourceExpiredError ? err.toStatus() : statusForError(err);

@@ -39,6 +39,11 @@ export interface KubeHttpUpgrade {
 export interface KubeWatchEvent {
   readonly type: string;
   readonly object: unknown;
+  /**
+   * The whole event as one JSON line (no newline), when the producer serialized it once for
+   * every watcher of the change; written as is instead of serializing `object`.
+   */
+  readonly line?: string;
 }
 
 /**
@@ -324,7 +329,7 @@ export class KubeHttpServer {
         if (signal.aborted || this.closing) break;
         const ev = await stream.next();
         if (ev === undefined || signal.aborted) break;
-        if (!res.write(`${JSON.stringify(ev)}\n`)) await drained(res, signal);
+        if (!res.write(`${ev.line ?? JSON.stringify({ type: ev.type, object: ev.object })}\n`)) await drained(res, signal);
       }
       if (!res.destroyed) res.end();
     } finally {

@@ -198,3 +198,59 @@ void t.test('Table output for lists, single objects and watches', async (t) => {
   t.equal(at(first?.object, 'kind'), 'Table', 'watch events are Tables too');
   t.ok(Array.isArray(at(first?.object, 'columnDefinitions')), 'the first carries the columns');
 });
+
+/** The raw lines of a JSON watch, as the server wrote them. */
+async function rawWatchLines(port: number, path: string, count: number, onOpen: () => void): Promise<string[]> {
+  const { request } = await import('node:http');
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path }, (res) => {
+      let buf = '';
+      const lines: string[] = [];
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        buf += chunk;
+        let i: number;
+        while ((i = buf.indexOf('\n')) >= 0) {
+          lines.push(buf.slice(0, i));
+          buf = buf.slice(i + 1);
+          if (lines.length === count) {
+            req.destroy();
+            resolve(lines);
+          }
+        }
+      });
+      res.on('error', reject);
+      onOpen();
+    });
+    req.on('error', (err) => {
+      if (!req.destroyed) reject(err);
+    });
+    req.end();
+  });
+}
+
+void t.test('watchers of one change get the same JSON line, with kind and apiVersion', async (t) => {
+  const s = await started(t);
+  await createConfigMaps(s, 1);
+  const from = String(at((await s.request({ path: CONFIGMAPS })).json, 'metadata.resourceVersion'));
+  let open = 0;
+  let allOpen: () => void = () => undefined;
+  const opened = new Promise<void>((r) => (allOpen = r));
+  const onOpen = (): void => {
+    if (++open === 3) allOpen();
+  };
+  const watchers = [0, 1, 2].map(() => rawWatchLines(s.port, `${CONFIGMAPS}?watch=true&resourceVersion=${from}`, 2, onOpen));
+  await opened;
+  await s.request({ method: 'POST', path: CONFIGMAPS, body: configMapManifest('shared') });
+  await s.request({ method: 'PATCH', path: `${CONFIGMAPS}/shared`, body: { data: { key: 'v2' } }, headers: { 'Content-Type': 'application/merge-patch+json' } });
+  const [a, b, c] = await Promise.all(watchers);
+  t.same(b, a, 'byte for byte');
+  t.same(c, a);
+  const [added, modified] = a!.map((l) => JSON.parse(l) as { type: string; object: unknown });
+  t.equal(added!.type, 'ADDED');
+  t.equal(at(added!.object, 'kind'), 'ConfigMap');
+  t.equal(at(added!.object, 'apiVersion'), 'v1');
+  t.equal(modified!.type, 'MODIFIED');
+  t.equal(at(modified!.object, 'data.key'), 'v2');
+  t.equal(Object.keys(JSON.parse(a![0]!) as object).join(','), 'type,object', 'the event shape kube writes');
+});
