@@ -1,7 +1,8 @@
 // Pod startup latency, as Kubernetes' SLO defines it: from a pod's creation to all its containers
-// running, as observed through a watch. Pods are created at a steady rate and bound round-robin to
-// the given nodes (there is no scheduler yet); the creation time is the client's own clock at the
-// create call (creationTimestamp has only second precision). Everything created is deleted.
+// running, as observed through a watch. Pods are created at a steady rate with spec.nodeName set
+// round-robin over the given nodes, so the figure is the node's part alone (scheduling has its own
+// benchmark); the creation time is the client's own clock at the create call (creationTimestamp
+// has only second precision). Everything created is deleted.
 
 import type { Pod, ResourceClient } from '../core/index.js';
 import { nearestRankPercentile } from './api-stats.js';
