@@ -257,7 +257,11 @@ function containsPath(dir: string, path: string): boolean {
  * the shipped images run from there.
  */
 async function containerIsolationFor(options: WorkerOptions): Promise<ContainerIsolation> {
-  if (options.noIsolation) return new NoIsolation('isolation turned off with --no-isolation: containers run as plain host processes');
+  if (options.noIsolation) {
+    // Pods an isolated run of this worker started are still torn down the way they were made.
+    const before = await createLinuxIsolation();
+    return new NoIsolation('isolation turned off with --no-isolation: containers run as plain host processes', before);
+  }
   const probe = await probeLinuxIsolation();
   const needed = [INSTALL_DIR, dirname(process.execPath)];
   const hiddenHostPaths = [options.dataDir, ...options.credentialDirs].filter((dir) => !needed.some((path) => containsPath(dir, path)));

@@ -62,11 +62,16 @@ async function ensureSandbox(w: PodWorkerState, pod: Pod): Promise<void> {
     w.sandbox = (await runtime.listPodSandboxes()).find((s) => s.id === previous.id);
     if (w.sandbox?.state === 'ready') return;
     podEvent(w, 'Normal', 'SandboxChanged', 'Pod sandbox changed, it will be killed and re-created.');
+    // Its containers must not outlive it next to the new sandbox's (kubelet kills the pod first too).
+    if (w.sandbox !== undefined) await runtime.stopPodSandbox(previous.id);
     w.sandbox = undefined;
   } else if (!w.adoptionDone) {
     w.adoptionDone = true;
-    const existing = (await runtime.listPodSandboxes()).filter((s) => s.podUid === w.podUid && s.state === 'ready');
-    w.sandbox = existing.sort((a, b) => b.createdAtMs - a.createdAtMs)[0];
+    const ours = (await runtime.listPodSandboxes()).filter((s) => s.podUid === w.podUid);
+    // A sandbox no longer ready (its holder died, or the worker's isolation changed) may still run
+    // containers an earlier worker started: they stop before the pod gets new ones.
+    for (const stale of ours.filter((s) => s.state !== 'ready')) await runtime.stopPodSandbox(stale.id);
+    w.sandbox = ours.filter((s) => s.state === 'ready').sort((a, b) => b.createdAtMs - a.createdAtMs)[0];
     if (w.sandbox !== undefined) return;
   }
   const id = await runtime.runPodSandbox({

@@ -216,6 +216,13 @@ async function run(iso: LinuxIsolation): Promise<void> {
     await assertCleanedUp(tt, id, containerDir);
   });
 
+  void t.test('a sandbox made without isolation is not this isolation\'s: not owned, and destroying it is a no-op', async (tt) => {
+    tt.ok(iso.ownsSandbox(fx.sandbox), 'its own sandbox');
+    tt.notOk(iso.ownsSandbox({}), 'what NoIsolation records');
+    await tt.resolves(iso.destroySandbox({}), 'a worker that ran with --no-isolation before can still delete its pods');
+    tt.ok(existsSync(`/proc/${fx.holderPid}/ns`), 'and its own holder is untouched');
+  });
+
   void t.test('destroySandbox ends the holder and everything in the pod', async (tt) => {
     const c = await launch(['/bin/sleep', '60']);
     await waitCommandRunning(c);

@@ -111,3 +111,62 @@ void t.test('a record whose pid now belongs to another process is not adopted an
   t.ok(alive(strangerPid), 'the process that reused the pid was not signalled');
   t.end();
 });
+
+/** An isolation that, like LinuxIsolation after a worker ran with --no-isolation, did not make `{}` sandboxes. */
+class OtherIsolation extends NoIsolation {
+  override createSandbox(): Promise<Record<string, unknown>> {
+    return Promise.resolve({ kind: 'other' });
+  }
+  override ownsSandbox(sandbox: Record<string, unknown>): boolean {
+    return sandbox['kind'] === 'other';
+  }
+}
+
+void t.test('a restarted runtime with another isolation reports the old sandbox not ready and can still stop it', async (t) => {
+  const fx = runtimeFixture(t);
+  const stopFile = path.join(fx.dir, 'stop');
+  const a = await fx.newRuntime();
+  const { sandboxId, containerId } = await runContainer(a, 'foreign', tickingContainer(stopFile));
+  const pid = fx.recordedPids()[0]!;
+  await a.close();
+
+  const b = new ProcessRuntime({ stateDir: fx.stateDir, imageStore: fx.images, isolation: new OtherIsolation(), clock: realClock, log: silentLog });
+  t.teardown(() => b.close());
+  await b.start();
+  t.same((await b.listPodSandboxes()).map((s) => [s.id, s.state]), [[sandboxId, 'notready']], 'not ready: the pod gets a new sandbox');
+  t.equal((await b.containerStatus(containerId)).state, 'running', 'its container is still adopted');
+  await b.stopPodSandbox(sandboxId);
+  await waitFor('the old container to be stopped', () => (alive(pid) ? undefined : true));
+  t.equal((await b.containerStatus(containerId)).state, 'exited');
+  await b.removePodSandbox(sandboxId);
+  t.same(await b.listPodSandboxes(), [], 'and removed');
+  const fresh = await b.runPodSandbox({ podUid: 'u2', podName: 'p2', podNamespace: 'ns', hostname: 'p2', labels: {}, annotations: {} });
+  t.equal((await b.podSandboxStatus(fresh)).state, 'ready', 'its own sandboxes are ready');
+  t.end();
+});
+
+void t.test('NoIsolation ends what the isolation of an earlier run made, and only that', async (t) => {
+  const ended: Record<string, unknown>[] = [];
+  const removed: string[] = [];
+  const before = new OtherIsolation();
+  before.destroySandbox = (s: Record<string, unknown>) => {
+    ended.push(s);
+    return Promise.resolve();
+  };
+  before.removeContainer = (id: string) => {
+    removed.push(id);
+    return Promise.resolve();
+  };
+  const none = new NoIsolation('off', before);
+  await none.destroySandbox({});
+  t.same(ended, [], 'its own sandboxes have nothing to end');
+  await none.destroySandbox({ kind: 'other' });
+  t.same(ended, [{ kind: 'other' }], "the earlier isolation's sandbox is ended by it");
+  await none.destroySandbox({ kind: 'unknown' });
+  t.equal(ended.length, 1, 'a sandbox neither made is left alone');
+  await none.removeContainer('c1', '/nonexistent');
+  t.same(removed, ['c1'], 'container removal is passed on (it is idempotent)');
+  t.ok(none.ownsSandbox({}) && !none.ownsSandbox({ kind: 'other' }));
+  await new NoIsolation().destroySandbox({ kind: 'other' });
+  t.end();
+});

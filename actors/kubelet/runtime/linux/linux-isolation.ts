@@ -74,7 +74,18 @@ export class LinuxIsolation implements ContainerIsolation {
   }
 
   async destroySandbox(sandbox: SandboxIsolationState): Promise<void> {
+    // A sandbox made without isolation (the worker ran with --no-isolation before) has no holder.
+    if (!this.ownsSandbox(sandbox)) return;
     await stopSandboxHolder(parseSandboxHolderState(sandbox), this.sleep);
+  }
+
+  ownsSandbox(sandbox: SandboxIsolationState): boolean {
+    try {
+      parseSandboxHolderState(sandbox);
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private async liveHolder(sandbox: SandboxIsolationState): Promise<SandboxHolderState> {

@@ -48,6 +48,14 @@ export interface ContainerIsolation {
   stats(containerId: string): Promise<{ readonly cpuUsageCoreNanoSeconds: number; readonly memoryWorkingSetBytes: number } | undefined>;
   /** Kills what is left in the container's cgroup and removes it and its mounts/rootfs. Idempotent. */
   removeContainer(containerId: string, containerDir: string): Promise<void>;
-  /** Ends the sandbox's namespaces holder. Idempotent. */
+  /**
+   * Ends the sandbox's namespaces holder. Idempotent. A sandbox another isolation made (the
+   * worker restarted with or without --no-isolation) has nothing of this one's to end: it resolves.
+   */
   destroySandbox(sandbox: SandboxIsolationState): Promise<void>;
+  /**
+   * Whether this isolation made the sandbox, so its containers can be prepared in it. A sandbox
+   * it did not make is reported not ready, and the pod gets a new one.
+   */
+  ownsSandbox(sandbox: SandboxIsolationState): boolean;
 }

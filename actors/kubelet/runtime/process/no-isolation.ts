@@ -43,7 +43,15 @@ function mapImagePath(imageRootDir: string | undefined, p: string, mustBeExecuta
 export class NoIsolation implements ContainerIsolation {
   readonly isolation: RuntimeIsolation;
 
-  constructor(reason: string = NO_ISOLATION_REASON) {
+  /**
+   * `teardown`: the isolation an earlier run of this worker may have used (Linux namespaces and
+   * cgroups, before --no-isolation). What it made — sandbox holders, container cgroups and
+   * roots — it ends and removes, so turning isolation off leaks nothing.
+   */
+  constructor(
+    reason: string = NO_ISOLATION_REASON,
+    private readonly teardown?: ContainerIsolation,
+  ) {
     this.isolation = { namespaces: false, cgroups: 'none', reason };
   }
 
@@ -71,12 +79,18 @@ export class NoIsolation implements ContainerIsolation {
     return Promise.resolve(undefined);
   }
 
-  removeContainer(): Promise<void> {
+  removeContainer(containerId: string, containerDir: string): Promise<void> {
+    return this.teardown?.removeContainer(containerId, containerDir) ?? Promise.resolve();
+  }
+
+  destroySandbox(sandbox: SandboxIsolationState): Promise<void> {
+    if (!this.ownsSandbox(sandbox) && this.teardown?.ownsSandbox(sandbox) === true) return this.teardown.destroySandbox(sandbox);
     return Promise.resolve();
   }
 
-  destroySandbox(): Promise<void> {
-    return Promise.resolve();
+  /** Its sandboxes hold nothing (`{}`); one with a `kind` is another isolation's. */
+  ownsSandbox(sandbox: SandboxIsolationState): boolean {
+    return sandbox['kind'] === undefined;
   }
 
   private spec(request: ContainerLaunchRequest, argv: readonly string[]): ContainerLaunchSpec {

@@ -417,8 +417,10 @@ export class ProcessRuntime implements ContainerRuntime {
     return [...this.containers.values()].filter((l) => l.record.sandboxId === sandboxId);
   }
 
+  /** A sandbox this runtime's isolation did not make (the worker's isolation changed) is not ready: its pod gets a new one. */
   private sandboxStatusOf(s: SandboxRecord): PodSandboxStatus {
-    return { id: s.id, podUid: s.config.podUid, podName: s.config.podName, podNamespace: s.config.podNamespace, state: s.state, ip: s.ip, createdAtMs: s.createdAtMs };
+    const state = s.state === 'ready' && !this.options.isolation.ownsSandbox(s.isolation) ? 'notready' : s.state;
+    return { id: s.id, podUid: s.config.podUid, podName: s.config.podName, podNamespace: s.config.podNamespace, state, ip: s.ip, createdAtMs: s.createdAtMs };
   }
 
   private save(live: LiveContainer): Promise<void> {
