@@ -30,6 +30,6 @@ export { isTxnReadOnly, LeaseProvidedError, validateDeleteRangeRequest, validate
 export type { WatchSend } from './watch.js';
 export { Watcher } from './watch.js';
 export type { MvccSnapshot } from './snapshot.js';
-export { decodeSnapshot, SNAPSHOT_FORMAT } from './snapshot.js';
+export { decodeSnapshot, encodeSnapshot, encodeSnapshotSliced, SNAPSHOT_ENCODE_SLICE_RECORDS, SNAPSHOT_FORMAT } from './snapshot.js';
 export type { LeaseKeeper, MvccStoreOptions } from './store.js';
 export { MvccStore } from './store.js';

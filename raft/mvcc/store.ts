@@ -16,7 +16,7 @@ import { HistoryReader } from './reader.js';
 import { compareHolds, isTxnReadOnly, validateDeleteRangeRequest, validatePutRequest, validateRangeRequest, validateTxnRequest } from './requests.js';
 import { RevisionLog } from './revision-log.js';
 import type { MvccSnapshot } from './snapshot.js';
-import { decodeSnapshot, encodeSnapshot, SNAPSHOT_FORMAT } from './snapshot.js';
+import { decodeSnapshot, encodeSnapshotSliced, SNAPSHOT_FORMAT } from './snapshot.js';
 import type {
   Compare,
   CompactionRequest,
@@ -429,7 +429,7 @@ export class MvccStore {
       for await (const chunk of this.reader.liveRecords(revision, compactRevision)) for (const [k, v] of chunk) out.push(k, v);
       return out;
     });
-    return { consistentIndex, data: records.then((r) => encodeSnapshot({ format: SNAPSHOT_FORMAT, revision, compactRevision, consistentIndex, leases, records: r })) };
+    return { consistentIndex, data: records.then((r) => encodeSnapshotSliced({ format: SNAPSHOT_FORMAT, revision, compactRevision, consistentIndex, leases, records: r })) };
   }
 
   /**
