@@ -39,73 +39,70 @@ export function encodeSnapshot(s: MvccSnapshot): Uint8Array {
 /** Records copied between two yields of encodeSnapshotSliced. */
 export const SNAPSHOT_ENCODE_SLICE_RECORDS = 4096;
 
-/** Bytes of msgpack's array header for `n` items (fixarray, array16, array32). */
-function arrayHeaderBytes(n: number): number {
-  return n < 16 ? 1 : n < 0x10000 ? 3 : 5;
+/** A msgpack type whose header carries a size: its fixed-size form (if any) and its 8/16/32-bit forms (-1: none). */
+interface SizedType {
+  readonly fixBelow: number;
+  readonly fix: number;
+  readonly u8: number;
+  readonly u16: number;
+  readonly u32: number;
 }
 
-function writeArrayHeader(out: Uint8Array, at: number, n: number): number {
-  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
-  if (n < 16) {
-    out[at] = 0x90 | n;
+const ARRAY: SizedType = { fixBelow: 16, fix: 0x90, u8: -1, u16: 0xdc, u32: 0xdd };
+const BIN: SizedType = { fixBelow: 0, fix: 0, u8: 0xc4, u16: 0xc5, u32: 0xc6 };
+
+/** Bytes of the smallest header of `type` for size `n`, as msgpackr writes it. */
+function headerBytes(type: SizedType, n: number): number {
+  return n < type.fixBelow ? 1 : type.u8 >= 0 && n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
+}
+
+/** Writes that header at `at`; returns where the content starts. */
+function writeHeader(view: DataView, at: number, type: SizedType, n: number): number {
+  if (n < type.fixBelow) {
+    view.setUint8(at, type.fix | n);
     return at + 1;
   }
-  if (n < 0x10000) {
-    out[at] = 0xdc;
-    view.setUint16(at + 1, n);
-    return at + 3;
-  }
-  out[at] = 0xdd;
-  view.setUint32(at + 1, n);
-  return at + 5;
-}
-
-/** Bytes of msgpack's bin header for `n` bytes (bin8, bin16, bin32). */
-function binHeaderBytes(n: number): number {
-  return n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
-}
-
-function writeBinHeader(out: Uint8Array, view: DataView, at: number, n: number): number {
-  if (n < 0x100) {
-    out[at] = 0xc4;
-    out[at + 1] = n;
+  if (type.u8 >= 0 && n < 0x100) {
+    view.setUint8(at, type.u8);
+    view.setUint8(at + 1, n);
     return at + 2;
   }
   if (n < 0x10000) {
-    out[at] = 0xc5;
+    view.setUint8(at, type.u16);
     view.setUint16(at + 1, n);
     return at + 3;
   }
-  out[at] = 0xc6;
+  view.setUint8(at, type.u32);
   view.setUint32(at + 1, n);
   return at + 5;
 }
 
 /**
- * encodeSnapshot's bytes, made without holding the event loop for the whole state: msgpackr
- * packs everything but the records (which come last), the records are copied in slices of
- * SNAPSHOT_ENCODE_SLICE_RECORDS with a `pause` between slices, and the CRC follows slice by slice.
+ * encodeSnapshot's bytes (for records as the last field, as beginSnapshot builds it), made
+ * without holding the event loop for the whole state: msgpackr packs everything but the
+ * records, the records are copied in slices of SNAPSHOT_ENCODE_SLICE_RECORDS with a `pause`
+ * between slices, and the CRC follows slice by slice.
  * Packing a 50 MB state in one call held a member's loop (and its API server) for over a second.
  */
 export async function encodeSnapshotSliced(s: MvccSnapshot, pause: () => Promise<void> = () => new Promise((resolve) => setImmediate(resolve))): Promise<Uint8Array> {
-  const head = packr.pack({ ...s, records: [] });
-  // The records key is the last one and packs as an empty fixarray: its header is rewritten below.
-  if (head[head.length - 1] !== 0x90 || Object.keys(s).at(-1) !== 'records') return encodeSnapshot(s);
-  const n = s.records.length;
-  let size = CRC_BYTES + head.length - 1 + arrayHeaderBytes(n);
-  for (const r of s.records) size += binHeaderBytes(r.length) + r.length;
+  const { records, ...meta } = s;
+  // The records go last, packed as an empty fixarray (one byte, 0x90) whose header is rewritten below.
+  const head = packr.pack({ ...meta, records: [] });
+  const n = records.length;
+  let size = CRC_BYTES + head.length - 1 + headerBytes(ARRAY, n);
+  for (const r of records) size += headerBytes(BIN, r.length) + r.length;
   // Every byte is written below: no zero-fill of a buffer the size of the state (a plain
   // Uint8Array over it, so slice() copies as callers expect, unlike Buffer#slice).
   const memory = Buffer.allocUnsafeSlow(size);
   const out = new Uint8Array(memory.buffer, memory.byteOffset, size);
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   out.set(head.subarray(0, head.length - 1), CRC_BYTES);
-  let at = writeArrayHeader(out, CRC_BYTES + head.length - 1, n);
+  let at = writeHeader(view, CRC_BYTES + head.length - 1, ARRAY, n);
   let crc = 0;
   let crcFrom = CRC_BYTES;
   for (let i = 0; i < n; i++) {
-    const r = s.records[i]!;
-    at = writeBinHeader(out, view, at, r.length);
+    const r = records[i]!;
+    at = writeHeader(view, at, BIN, r.length);
     out.set(r, at);
     at += r.length;
     if ((i + 1) % SNAPSHOT_ENCODE_SLICE_RECORDS === 0 && i + 1 < n) {
