@@ -113,7 +113,7 @@ export class ApiServerResourceClient implements ResourceClient {
         resourceVersion: o.resourceVersion,
         ...(predicate ? { predicate } : {}),
         allowWatchBookmarks: o.allowWatchBookmarks === true,
-        render: (type, object) => (type === 'BOOKMARK' ? { apiVersion: rest.apiVersion, kind: rest.type.kind, ...object } : rest.typed(object)),
+        render: (type, object) => (type === 'BOOKMARK' ? { apiVersion: rest.apiVersion, kind: rest.type.kind, ...object } : rest.typedForWatch(object)),
       });
       stopStream = () => stream.close();
       if (stopped) stream.close();

@@ -35,30 +35,30 @@ export interface DeleteOptions {
 /** Retries of a generated name that collided, as kube (which then answers 409 with retryAfterSeconds). */
 const GENERATE_NAME_ATTEMPTS = 8;
 
-/** Changes whose JSON watch lines are kept for the other watchers of the same change. */
+/** Changes whose JSON watch lines (and typed objects) are kept for the other watchers of the same change. */
 export const WATCH_LINE_CACHE_OBJECTS = 1024;
 
 /**
- * JSON watch event lines of recent changes, by the (frozen, shared) object the watch cache hands
- * every watcher: a change watched by 100 clients is serialized once, not 100 times (kube's
- * cachingObject). Bounded to the last WATCH_LINE_CACHE_OBJECTS objects: watchers read a change
- * within moments of each other, and a slow one serializes its own.
+ * JSON watch event lines and typed objects of recent changes, by the (frozen, shared) object the
+ * watch cache hands every watcher: a change watched by 100 clients is serialized once, not 100
+ * times (kube's cachingObject). Bounded to the last WATCH_LINE_CACHE_OBJECTS objects: watchers
+ * read a change within moments of each other, and a slow one makes its own.
  */
-const watchLines = new Map<object, Map<string, string>>();
+const watchLines = new Map<object, Map<string, string | JsonMap>>();
 
-function sharedWatchLine(object: StorageObject, variant: string, serialize: () => string): string {
-  let lines = watchLines.get(object);
-  if (lines === undefined) {
-    lines = new Map();
-    watchLines.set(object, lines);
+function sharedVariant<V extends string | JsonMap>(object: StorageObject, variant: string, make: () => V): V {
+  let variants = watchLines.get(object);
+  if (variants === undefined) {
+    variants = new Map();
+    watchLines.set(object, variants);
     if (watchLines.size > WATCH_LINE_CACHE_OBJECTS) watchLines.delete(watchLines.keys().next().value!);
   }
-  let line = lines.get(variant);
-  if (line === undefined) {
-    line = serialize();
-    lines.set(variant, line);
+  let value = variants.get(variant) as V | undefined;
+  if (value === undefined) {
+    value = make();
+    variants.set(variant, value);
   }
-  return line;
+  return value;
 }
 
 /**
@@ -115,7 +115,17 @@ export class ResourceRest {
    */
   watchEventLine(type: string, obj: StorageObject): string | undefined {
     if (type === 'BOOKMARK' || type === 'ERROR' || !Object.isFrozen(obj)) return undefined;
-    return sharedWatchLine(obj, `${type}\u0000${this.apiVersion}\u0000${this.type.kind}`, () => JSON.stringify({ type, object: this.typed(obj) }));
+    return sharedVariant(obj, `${type}\u0000${this.apiVersion}\u0000${this.type.kind}`, () => JSON.stringify({ type, object: this.typed(obj) }));
+  }
+
+  /**
+   * typed(obj) for a watch event: for a frozen object (the watch cache's, shared by every watcher)
+   * one frozen typed object shared by every watcher of the change, so what is derived from it
+   * downstream (a gRPC watch frame's bytes) can be shared too; otherwise a copy of its own.
+   */
+  typedForWatch(obj: StorageObject): JsonMap {
+    if (!Object.isFrozen(obj)) return this.typed(obj);
+    return sharedVariant(obj, `typed\u0000${this.apiVersion}\u0000${this.type.kind}`, () => Object.freeze(this.typed(obj)));
   }
 
   private fail(err: unknown, name: string): never {

@@ -168,3 +168,6 @@ export { computePodQosClass, type PodQosClass } from './pod-qos.js';
 export { applyPodAdmissionDefaults, DEFAULT_NOT_READY_TOLERATION_SECONDS, DEFAULT_UNREACHABLE_TOLERATION_SECONDS } from './pod-admission.js';
 export type { PodAdmissionSettings } from './pod-admission.js';
 export { applyScaleToWorkload, scaleOfWorkload } from './scale.js';
+
+/** Structural equality of JSON values (apimachinery's semantic equality for decoded objects). */
+export { jsonEqual } from './json.js';

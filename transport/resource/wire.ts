@@ -117,13 +117,50 @@ export function encodeListResponse(result: ResourceListResult): Buffer {
 
 // ---- Watch frames ----
 
+/** Frozen watch objects whose encoded bytes are kept for the other watchers of the same change. */
+export const WATCH_OBJECT_BYTES_CACHE = 1024;
+
+/**
+ * Encoded bytes of recent watch objects, by identity. The API server hands every watcher of a
+ * change the same frozen object, so a change several clients watch is encoded once. Bounded to
+ * the last WATCH_OBJECT_BYTES_CACHE objects (insertion order), as the JSON lines are.
+ */
+const objectBytes = new Map<object, Buffer>();
+
+function encodedWatchObject(object: unknown): Buffer {
+  if (typeof object !== 'object' || object === null || !Object.isFrozen(object)) return Buffer.from(encodeResourceMessage(object));
+  let bytes = objectBytes.get(object);
+  if (bytes === undefined) {
+    // A copy: msgpackr returns a view of its shared buffer, which the next pack overwrites.
+    bytes = Buffer.from(encodeResourceMessage(object));
+    objectBytes.set(object, bytes);
+    if (objectBytes.size > WATCH_OBJECT_BYTES_CACHE) objectBytes.delete(objectBytes.keys().next().value!);
+  }
+  return bytes;
+}
+
+/** A msgpack array header for `length` items. */
+function arrayHeader(length: number): Buffer {
+  if (length < 16) return Buffer.of(0x90 | length);
+  if (length < 0x10000) return Buffer.of(0xdc, length >> 8, length & 0xff);
+  const header = Buffer.allocUnsafe(5);
+  header[0] = 0xdd;
+  header.writeUInt32BE(length, 1);
+  return header;
+}
+
+/**
+ * Events [start, end) as one frame: a msgpack array of [typeCode, object] pairs, assembled from
+ * each object's encoding (shared between watchers, see encodedWatchObject); the same bytes as
+ * packing the array whole.
+ */
 export function encodeWatchFrame(events: readonly ResourceWatchEvent[], start = 0, end = events.length): Buffer {
-  const wire = new Array<[number, unknown]>(end - start);
+  const parts: Buffer[] = [arrayHeader(end - start)];
   for (let i = start; i < end; i++) {
     const event = events[i]!;
-    wire[i - start] = [EVENT_TYPE_CODES[event.type], event.object];
+    parts.push(Buffer.of(0x92, EVENT_TYPE_CODES[event.type]), encodedWatchObject(event.object));
   }
-  return encodeResourceMessage(wire);
+  return Buffer.concat(parts);
 }
 
 /** Decodes a frame whole; throws ResourceWireFormatError for anything but a v1 frame. */

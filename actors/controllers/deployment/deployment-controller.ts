@@ -4,7 +4,7 @@
 // only once the old ones are gone).
 
 import type { Deployment, Pod, ReplicaSet, ResourceObject } from '../../../core/index.js';
-import { getControllerOf, labelSelectorMatches, metaNamespaceKeyOf, NAMESPACE_INDEX } from '../../../core/index.js';
+import { getControllerOf, jsonEqual, labelSelectorMatches, metaNamespaceKeyOf, NAMESPACE_INDEX } from '../../../core/index.js';
 import type { ControllerContext, ControllerDefinition, ReconcileRequest } from '../framework/controller-contract.js';
 import { DEPLOYMENT_KIND, DEPLOYMENT_RESOURCE, ownerReferenceIsKind, POD_RESOURCE, REPLICA_SET_KIND, REPLICA_SET_RESOURCE } from '../replicaset/workload-resources.js';
 import { deploymentCaches, makeDeploymentReconciler } from './deployment-reconciler.js';
@@ -35,12 +35,19 @@ export function deploymentsForPod(object: ResourceObject, context: ControllerCon
   return d?.spec?.strategy?.type === 'Recreate' ? [{ namespace, name: rsOwner.name }] : [];
 }
 
+/** A pod update matters to a Recreate rollout when the pod's phase or owners changed (oldPodsRunning reads no more). */
+export function podUpdateConcernsDeployment(oldObject: ResourceObject, newObject: ResourceObject): boolean {
+  const before = oldObject as Pod;
+  const after = newObject as Pod;
+  return before.status?.phase !== after.status?.phase || !jsonEqual(before.metadata?.ownerReferences ?? [], after.metadata?.ownerReferences ?? []);
+}
+
 export const deploymentController: ControllerDefinition = {
   name: 'deployment',
   primary: DEPLOYMENT_RESOURCE,
   watches: [
     { resource: REPLICA_SET_RESOURCE, mapToRequests: deploymentsForReplicaSet },
-    { resource: POD_RESOURCE, mapToRequests: deploymentsForPod },
+    { resource: POD_RESOURCE, mapToRequests: deploymentsForPod, relevantUpdate: podUpdateConcernsDeployment },
   ],
   makeReconciler: makeDeploymentReconciler,
 };

@@ -2,7 +2,7 @@
 // then (deleting → status only; paused or resized → scale only; else the strategy's step),
 // then write status and ask to look again when the progress deadline falls due.
 
-import type { Deployment, Pod, ReplicaSet, ResourceObject } from '../../../core/index.js';
+import type { Deployment, ObjectCacheReader, Pod, ReplicaSet, ResourceObject } from '../../../core/index.js';
 import {
   indexByNamespace,
   indexByOwnerUid,
@@ -33,14 +33,28 @@ import { cleanupOldReplicaSets, isScalingEvent, oldPodsRunning, rollingUpdateSte
 import { activeReplicaSets, desiredReplicas, specReplicas } from './rollout-math.js';
 
 /** The informers (with indexes) the Deployment controller reads. */
-export function deploymentCaches(context: ControllerContext) {
-  const indexers = { [NAMESPACE_INDEX]: indexByNamespace, [OWNER_UID_INDEX]: indexByOwnerUid };
-  return {
-    deployments: context.informers.informerFor<Deployment>(DEPLOYMENT_RESOURCE, { indexers }).cache,
-    replicaSets: context.informers.informerFor<ReplicaSet>(REPLICA_SET_RESOURCE, { indexers }).cache,
-    pods: context.informers.informerFor<Pod>(POD_RESOURCE, { indexers }).cache,
-  };
+export function deploymentCaches(context: ControllerContext): DeploymentCaches {
+  // Asked for on every pod event (deploymentsForPod): made once per controller-manager run.
+  let caches = cachesByContext.get(context);
+  if (caches === undefined) {
+    const indexers = { [NAMESPACE_INDEX]: indexByNamespace, [OWNER_UID_INDEX]: indexByOwnerUid };
+    caches = {
+      deployments: context.informers.informerFor<Deployment>(DEPLOYMENT_RESOURCE, { indexers }).cache,
+      replicaSets: context.informers.informerFor<ReplicaSet>(REPLICA_SET_RESOURCE, { indexers }).cache,
+      pods: context.informers.informerFor<Pod>(POD_RESOURCE, { indexers }).cache,
+    };
+    cachesByContext.set(context, caches);
+  }
+  return caches;
 }
+
+export interface DeploymentCaches {
+  readonly deployments: ObjectCacheReader<Deployment>;
+  readonly replicaSets: ObjectCacheReader<ReplicaSet>;
+  readonly pods: ObjectCacheReader<Pod>;
+}
+
+const cachesByContext = new WeakMap<ControllerContext, DeploymentCaches>();
 
 export function makeDeploymentReconciler(context: ControllerContext): Reconciler {
   const { client, events, clock } = context;

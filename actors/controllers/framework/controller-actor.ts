@@ -152,7 +152,7 @@ export function controllerActor(definition: ControllerDefinition, options: Contr
         const enqueueMapped = (object: ResourceObject): void => {
           for (const request of watch.mapToRequests(object, context)) state.queue.add(reconcileKeyOf(request));
         };
-        registrations.push(context.informers.informerFor(watch.resource).addEventHandler(objectHandler(enqueueMapped)));
+        registrations.push(context.informers.informerFor(watch.resource).addEventHandler(objectHandler(enqueueMapped, watch.relevantUpdate)));
       }
       if (resyncPeriodMs > 0) {
         state.resyncTimer = ctx.clock.setInterval(() => {
@@ -189,10 +189,11 @@ export function controllerActor(definition: ControllerDefinition, options: Contr
 }
 
 /** A handler that sends every notified object (old and new on updates, tombstones unwrapped) to `enqueue`. */
-function objectHandler(enqueue: (object: ResourceObject) => void): ResourceEventHandler {
+function objectHandler(enqueue: (object: ResourceObject) => void, relevantUpdate?: (oldObject: ResourceObject, newObject: ResourceObject) => boolean): ResourceEventHandler {
   return {
     onAdd: (object) => enqueue(object),
     onUpdate: (oldObject, newObject) => {
+      if (relevantUpdate !== undefined && oldObject !== newObject && !relevantUpdate(oldObject, newObject)) return;
       enqueue(newObject);
       if (oldObject !== newObject) enqueue(oldObject);
     },

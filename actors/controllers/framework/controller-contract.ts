@@ -46,6 +46,13 @@ export interface ControllerWatch {
   readonly resource: GroupVersionResource;
   /** The primary objects an object of `resource` concerns (owner references, selectors, …). */
   readonly mapToRequests: (object: ResourceObject, context: ControllerContext) => readonly ReconcileRequest[];
+  /**
+   * Whether an update (old → new) can change what the primaries' reconciles decide, as kube's
+   * update handlers skip what they do not read (the taint manager ignores a pod whose node and
+   * tolerations stayed the same). Without it every update is mapped. Adds and deletes always are,
+   * and the periodic resync still visits every primary.
+   */
+  readonly relevantUpdate?: (oldObject: ResourceObject, newObject: ResourceObject) => boolean;
 }
 
 /**

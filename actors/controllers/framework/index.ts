@@ -32,3 +32,5 @@ export {
   HARNESS_START_MS,
 } from './controller-test-harness.js';
 export type { ControllerTestHarnessOptions, HarnessLogEntry } from './controller-test-harness.js';
+export { slowStart } from './slow-start.js';
+export type { SlowStartOutcome } from './slow-start.js';

@@ -3,7 +3,7 @@
 // owners that wait in foreground deletion, and, when it is being deleted or gone, its dependents.
 
 import type { ApiResourceType, KubeObject, ResourceObject } from '../../../core/index.js';
-import { isBeingDeleted, metaNamespaceKey } from '../../../core/index.js';
+import { isBeingDeleted, jsonEqual, metaNamespaceKey } from '../../../core/index.js';
 import type { ControllerContext, ControllerDefinition, ControllerWatch, ReconcileRequest } from '../framework/controller-contract.js';
 import { GcGraph } from './gc-graph.js';
 import { makeGarbageCollectorReconciler } from './gc-reconciler.js';
@@ -44,8 +44,24 @@ export function gcRequestsForChange(type: ApiResourceType, object: ResourceObjec
   return out;
 }
 
+/**
+ * An update matters to the collector when it changes the object's owners or its deletion
+ * (deletionTimestamp, finalizers), as kube's graph builder acts on reference diffs and deletion
+ * transitions only; the owners' own changes reconcile their dependents.
+ */
+export function updateConcernsGc(oldObject: ResourceObject, newObject: ResourceObject): boolean {
+  const before = oldObject.metadata;
+  const after = newObject.metadata;
+  return (
+    before?.uid !== after?.uid ||
+    (before?.deletionTimestamp ?? undefined) !== (after?.deletionTimestamp ?? undefined) ||
+    !jsonEqual(before?.ownerReferences ?? [], after?.ownerReferences ?? []) ||
+    !jsonEqual(before?.finalizers ?? [], after?.finalizers ?? [])
+  );
+}
+
 function watchOf(type: ApiResourceType): ControllerWatch {
-  return { resource: gvrOf(type), mapToRequests: (object, context) => gcRequestsForChange(type, object, context) };
+  return { resource: gvrOf(type), mapToRequests: (object, context) => gcRequestsForChange(type, object, context), relevantUpdate: updateConcernsGc };
 }
 
 export const garbageCollectorController: ControllerDefinition = {

@@ -2,6 +2,7 @@
 // to it reconcile that node.
 
 import type { Pod, ResourceObject } from '../../../core/index.js';
+import { jsonEqual } from '../../../core/index.js';
 import type { ControllerDefinition, ReconcileRequest } from '../framework/controller-contract.js';
 import { makeNodeLifecycleReconciler } from './node-lifecycle-reconciler.js';
 import { NODE_LEASE_NAMESPACE, NODE_LEASE_RESOURCE, NODE_LIFECYCLE_POD_RESOURCE, NODE_RESOURCE } from './node-lifecycle-resources.js';
@@ -18,12 +19,32 @@ export function nodeForPod(object: ResourceObject): readonly ReconcileRequest[] 
   return nodeName === '' ? [] : [{ namespace: '', name: nodeName }];
 }
 
+/**
+ * A pod update matters to its node's pass only when what the pass reads of it changed: the node
+ * it is bound to, its tolerations, whether it is being deleted (eviction), and its Ready
+ * condition (marking pods of a NotReady node not ready). Kube's taint manager skips the same.
+ */
+export function podUpdateConcernsNode(oldObject: ResourceObject, newObject: ResourceObject): boolean {
+  const before = oldObject as Pod;
+  const after = newObject as Pod;
+  return (
+    (before.spec?.nodeName ?? '') !== (after.spec?.nodeName ?? '') ||
+    (before.metadata?.deletionTimestamp ?? undefined) !== (after.metadata?.deletionTimestamp ?? undefined) ||
+    readyStatus(before) !== readyStatus(after) ||
+    !jsonEqual(before.spec?.tolerations ?? [], after.spec?.tolerations ?? [])
+  );
+}
+
+function readyStatus(pod: Pod): string | undefined {
+  return pod.status?.conditions?.find((condition) => condition.type === 'Ready')?.status;
+}
+
 export const nodeLifecycleController: ControllerDefinition = {
   name: 'nodelifecycle',
   primary: NODE_RESOURCE,
   watches: [
     { resource: NODE_LEASE_RESOURCE, mapToRequests: nodeForLease },
-    { resource: NODE_LIFECYCLE_POD_RESOURCE, mapToRequests: nodeForPod },
+    { resource: NODE_LIFECYCLE_POD_RESOURCE, mapToRequests: nodeForPod, relevantUpdate: podUpdateConcernsNode },
   ],
   makeReconciler: makeNodeLifecycleReconciler,
 };

@@ -15,10 +15,17 @@ export function podGcRequestsForPod(object: ResourceObject): readonly ReconcileR
   return out;
 }
 
+/** A pod update matters to pod GC when it moves the pod to another node or changes its GC state. */
+export function podUpdateConcernsPodGc(oldObject: ResourceObject, newObject: ResourceObject): boolean {
+  const before = oldObject as Pod;
+  const after = newObject as Pod;
+  return (before.spec?.nodeName ?? '') !== (after.spec?.nodeName ?? '') || indexPodGcState(before).join() !== indexPodGcState(after).join();
+}
+
 export const podGcController: ControllerDefinition = {
   name: 'podgc',
   primary: POD_GC_NODE_RESOURCE,
-  watches: [{ resource: POD_GC_POD_RESOURCE, mapToRequests: podGcRequestsForPod }],
+  watches: [{ resource: POD_GC_POD_RESOURCE, mapToRequests: podGcRequestsForPod, relevantUpdate: podUpdateConcernsPodGc }],
   makeReconciler: makePodGcReconciler,
   concurrency: 1,
 };

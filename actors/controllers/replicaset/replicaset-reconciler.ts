@@ -15,6 +15,7 @@ import {
   refOfObject,
 } from '../../../core/index.js';
 import type { ControllerContext, ReconcileRequest, ReconcileResult, Reconciler } from '../framework/controller-contract.js';
+import { slowStart } from '../framework/slow-start.js';
 import { claimControlledObjects } from './controller-ref-manager.js';
 import { podsToDelete } from './pod-deletion-order.js';
 import { PodExpectations } from './pod-expectations.js';
@@ -24,7 +25,7 @@ import { POD_RESOURCE, REPLICA_SET_KIND, REPLICA_SET_RESOURCE } from './workload
 
 /** At most this many pods are created or deleted in one sync (kube's BurstReplicas). */
 export const REPLICA_SET_BURST_REPLICAS = 500;
-/** The first create batch (kube's SlowStartInitialBatchSize); each next batch doubles. */
+/** Creates in flight at first (kube's SlowStartInitialBatchSize); each success allows one more (framework/slow-start.ts). */
 export const REPLICA_SET_SLOW_START_INITIAL_BATCH = 1;
 /** Status writes retried after a conflict with a fresh read (kube's statusUpdateRetries). */
 export const REPLICA_SET_STATUS_UPDATE_RETRIES = 1;
@@ -72,26 +73,18 @@ export function makeReplicaSetReconciler(context: ControllerContext): Reconciler
   }
 
   async function createPods(rs: ReplicaSet, key: string, count: number): Promise<unknown> {
-    let remaining = count;
-    let batch = Math.min(remaining, REPLICA_SET_SLOW_START_INITIAL_BATCH);
-    while (batch > 0) {
-      const results = await Promise.allSettled(Array.from({ length: batch }, () => client.create<Pod>(POD_RESOURCE, podFromReplicaSetTemplate(rs))));
-      let failure: unknown;
-      for (const result of results) {
-        if (result.status === 'fulfilled') {
-          expectations.expectCreation(key, result.value, clock.now());
-          events.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${result.value.metadata?.name ?? ''}`);
-        } else {
-          failure ??= result.reason;
-          events.record(rs, 'Warning', 'FailedCreate', `Error creating: ${errorText(result.reason)}`);
-        }
-      }
-      // A failed batch stops the rest: the same error (quota, admission) would refuse them too.
-      if (failure !== undefined) return failure;
-      remaining -= batch;
-      batch = Math.min(2 * batch, remaining);
-    }
-    return undefined;
+    // A failure starts no more creates: the same error (quota, admission) would refuse them too.
+    const outcome = await slowStart(
+      count,
+      REPLICA_SET_SLOW_START_INITIAL_BATCH,
+      () => client.create<Pod>(POD_RESOURCE, podFromReplicaSetTemplate(rs)),
+      (pod) => {
+        expectations.expectCreation(key, pod, clock.now());
+        events.record(rs, 'Normal', 'SuccessfulCreate', `Created pod: ${pod.metadata?.name ?? ''}`);
+      },
+      (reason) => events.record(rs, 'Warning', 'FailedCreate', `Error creating: ${errorText(reason)}`),
+    );
+    return outcome.failure;
   }
 
   async function deletePods(rs: ReplicaSet, key: string, victims: readonly Pod[]): Promise<unknown> {

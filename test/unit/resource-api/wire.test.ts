@@ -1,7 +1,7 @@
 // The resource API's msgpack frames and the Status ↔ gRPC code mapping.
 import t from 'tap';
 import * as grpc from '@grpc/grpc-js';
-import { pack } from 'msgpackr';
+import { pack, Packr } from 'msgpackr';
 import type { ResourceWatchEvent } from '../../../core/index.js';
 import { resourceExpiredError } from '../../../core/index.js';
 import { decodeWatchFrame, encodeWatchFrame, grpcCodeOfHttpStatus, ResourceWireFormatError } from '../../../transport/index.js';
@@ -16,6 +16,23 @@ void t.test('watch frames round-trip every event type, in order', (t) => {
   ];
   t.same(decodeWatchFrame(encodeWatchFrame(events)), events);
   t.same(decodeWatchFrame(encodeWatchFrame(events, 1, 3)).map((e) => e.type), ['MODIFIED', 'DELETED'], 'a slice of a queue');
+  t.end();
+});
+
+void t.test('a frame is the bytes of its events packed as one array, at every array header size, shared objects included', (t) => {
+  // The options wire.ts packs with (skipValues leaves out undefined, as JSON does).
+  const packr = new Packr({ useRecords: false, encodeUndefinedAsNil: true, skipValues: [undefined] } as ConstructorParameters<typeof Packr>[0]);
+  const shared = Object.freeze({ apiVersion: 'v1', kind: 'Pod', metadata: Object.freeze({ name: 'shared', resourceVersion: '9' }) });
+  for (const count of [0, 1, 15, 16, 17, 0xffff, 0x10000]) {
+    const events: ResourceWatchEvent[] = Array.from({ length: count }, (_, i) => (i % 3 === 0 ? { type: 'MODIFIED', object: shared } : { type: 'ADDED', object: { metadata: { name: `p${i}`, resourceVersion: String(i) } } }));
+    const expected = packr.pack(events.map((e) => [e.type === 'ADDED' ? 0 : 1, e.object]));
+    t.ok(encodeWatchFrame(events).equals(expected), `${count} events`);
+  }
+  // The cached bytes of a frozen object are its own, not a view of msgpackr's buffer that a later pack overwrites.
+  const first = encodeWatchFrame([{ type: 'MODIFIED', object: shared }]);
+  encodeWatchFrame([{ type: 'ADDED', object: { big: 'x'.repeat(100_000) } }]);
+  t.ok(encodeWatchFrame([{ type: 'MODIFIED', object: shared }]).equals(first), 'a shared object encodes the same after other frames');
+  t.same(decodeWatchFrame(first), [{ type: 'MODIFIED', object: shared }]);
   t.end();
 });
 
