@@ -87,6 +87,39 @@ void t.test('every primary key is reconciled again each resync period', async (t
   t.same(['a', 'b', 'c'].map((n) => trace.callsOf(`default/${n}`).length), [2, 2, 2]);
 });
 
+void t.test('a watch with relevantUpdate maps only the updates it says matter; adds and deletes always', async (t) => {
+  const trace = new ReconcileTrace();
+  const base = scriptedController('filtered', trace, () => undefined);
+  const sink = { namespace: 'default', name: 'sink' };
+  const definition = {
+    ...base,
+    watches: [
+      {
+        resource: CONFIGMAPS,
+        mapToRequests: (object: { metadata?: { namespace?: string } }) => (object.metadata?.namespace === 'src' ? [sink] : []),
+        relevantUpdate: (before: { data?: Record<string, string> }, after: { data?: Record<string, string> }) => before.data?.['k'] !== after.data?.['k'],
+      },
+    ],
+  } as typeof base;
+  const h = new ControllerTestHarness({ controllers: [definition] });
+  t.teardown(() => h.stop());
+  await h.start();
+  const sinkCalls = (): number => trace.callsOf('default/sink').length;
+  await h.store.create(CONFIGMAPS, configMap('src', 'a', { k: '1', other: '1' }));
+  await h.settle();
+  t.equal(sinkCalls(), 1, 'an add is mapped');
+  await h.store.update(CONFIGMAPS, configMap('src', 'a', { k: '1', other: '2' }));
+  await h.settle();
+  t.equal(sinkCalls(), 1, 'an update the predicate calls irrelevant is not');
+  t.equal(trace.callsOf('src/a').length, 2, 'the object itself, as a primary, is still reconciled');
+  await h.store.update(CONFIGMAPS, configMap('src', 'a', { k: '2', other: '2' }));
+  await h.settle();
+  t.equal(sinkCalls(), 2, 'a relevant update is mapped');
+  await h.store.delete({ ...CONFIGMAPS, namespace: 'src', name: 'a' });
+  await h.settle();
+  t.equal(sinkCalls(), 3, 'a delete is mapped');
+});
+
 void t.test('reconcilers are per-key actors over shards, passivated when idle and back on demand', async (t) => {
   const trace = new ReconcileTrace();
   const h = new ControllerTestHarness({ controllers: [scriptedController('sharded', trace, () => undefined)], shards: 4, reconcilerIdleMs: 10_000 });

@@ -48,14 +48,14 @@ async function converge(bed: Bed, name: string, rounds = 20): Promise<void> {
   throw new Error(`no convergence in ${rounds} rounds`);
 }
 
-void t.test('scales up from the template with slow-start batches, owner references and events', async (t) => {
+void t.test('scales up from the template with slow start, owner references and events', async (t) => {
   const bed = await setup();
   t.teardown(() => bed.stop());
   const created = await bed.store.create(REPLICASETS, replicaSet('web', 5));
   await settle();
   await bed.reconcile('replicaset', NS, 'web');
   t.same((await getRs(bed, 'web')).status, { replicas: 0, fullyLabeledReplicas: 0, readyReplicas: 0, availableReplicas: 0, observedGeneration: 1 }, 'status counts what the cache held');
-  t.equal(bed.store.requestCount('create'), 1 + 5, 'the ReplicaSet, then pods in batches 1, 2, 2');
+  t.equal(bed.store.requestCount('create'), 1 + 5, 'the ReplicaSet, then its five pods (slow start: one, then more as they succeed)');
   await bed.reconcile('replicaset', NS, 'web');
   const pods = await bed.pods(NS);
   t.equal(pods.length, 5);
@@ -256,7 +256,7 @@ void t.test('a failed create stops the batch, records FailedCreate and sets Repl
   const quota = resourceInvalidError('Pod', '', 'spec', 'exceeded quota: compute');
   bed.store.failNext('create', quota, 2);
   await t.rejects(bed.reconcile('replicaset', NS, 'web'));
-  t.equal(bed.store.requestCount('create'), 1 + 1, 'the ReplicaSet, then a first batch of 1 that failed: no further batches');
+  t.equal(bed.store.requestCount('create'), 1 + 1, 'the ReplicaSet, then a first create that failed: no more');
   t.equal(bed.eventsFor('FailedCreate').length, 1);
   t.match(bed.eventsFor('FailedCreate')[0], /^Error creating: /);
   let rs = await getRs(bed, 'web');
