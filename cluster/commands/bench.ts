@@ -5,7 +5,7 @@ import { BENCH_STARTUP_USAGE, benchStartupCommand } from '../worker/startup-benc
 
 export const BENCH_USAGE =
   'usage: flotilla bench scheduler [--nodes N] [--pods P]\n' +
-  'usage: flotilla bench deployment-scale [--replicas 1000] [--nodes 100] [--timeout-s 120] [--data-dir DIR]\n' +
+  'usage: flotilla bench deployment-scale [--replicas 1000] [--nodes 100] [--rounds 1] [--timeout-s 120] [--data-dir DIR]\n' +
   'usage: flotilla bench store --endpoints HOST:PORT[,…] [--clients C] [--conns N] [--total N] [--val-size B] [--op put|range|txn] [--linearizable|--serializable]\n' + BENCH_API_USAGE + '\n' + BENCH_STARTUP_USAGE;
 
 /** `flotilla bench store`: drives any etcd v3 endpoints; the last line is JSON. */
@@ -50,17 +50,19 @@ async function benchSchedulerCommand(argv: string[]): Promise<number> {
 /** `flotilla bench deployment-scale`: 0 → N replicas on hollow nodes of a local cluster; the last line is JSON. */
 async function benchDeploymentScaleCommand(argv: string[]): Promise<number> {
   const args = parseArgs(argv, []);
-  rejectUnknown(args, ['replicas', 'nodes', 'timeout-s', 'data-dir']);
+  rejectUnknown(args, ['replicas', 'nodes', 'rounds', 'timeout-s', 'data-dir']);
   const dataDir = args.flags.get('data-dir');
   if (dataDir === true) throw new UsageError('--data-dir needs a directory');
   const r = await runDeploymentScaleBench({
     replicas: intFlag(args, 'replicas', 1000, 1, 100_000),
     nodes: intFlag(args, 'nodes', 100, 1, 5_000),
+    rounds: intFlag(args, 'rounds', 1, 1, 100),
     timeoutMs: intFlag(args, 'timeout-s', 120, 1, 3600) * 1000,
     ...(dataDir === undefined ? {} : { dataDir }),
     progress: (line) => console.error(line),
   });
   console.error(`per pod: bind p50 ${r.bindP50Ms} ms p99 ${r.bindP99Ms} ms; bound→Running p50 ${r.startP50Ms} ms p99 ${r.startP99Ms} ms; created 10/50/90 % at ${r.created10Ms ?? '-'}/${r.created50Ms ?? '-'}/${r.created90Ms ?? '-'} ms`);
-  console.log(JSON.stringify({ replicas: r.replicas, nodes: r.nodes, createdMs: r.createdMs ?? null, scheduledMs: r.scheduledMs ?? null, runningMs: r.runningMs ?? null, availableMs: r.availableMs ?? null }));
-  return r.availableMs === undefined ? 1 : 0;
+  const rounds = r.rounds.length > 1 ? { roundsAvailableMs: r.rounds.map((round) => round.availableMs ?? null) } : {};
+  console.log(JSON.stringify({ replicas: r.replicas, nodes: r.nodes, createdMs: r.createdMs ?? null, scheduledMs: r.scheduledMs ?? null, runningMs: r.runningMs ?? null, availableMs: r.availableMs ?? null, ...rounds }));
+  return r.rounds.every((round) => round.availableMs !== undefined) ? 0 : 1;
 }

@@ -8,6 +8,7 @@ import { parseArgs, UsageError } from '../args.js';
 import { systemClock } from '../clock.js';
 import type { ControlPlaneOptions } from './control-plane.js';
 import { DEFAULT_LEADER_ELECTION } from './control-plane.js';
+import type { StoreLeadership } from '../store/run.js';
 
 export const CONTROL_PLANE_FLAGS = [
   'leader-elect-lease-duration',
@@ -37,7 +38,7 @@ function secondsFlag(args: ReturnType<typeof parseArgs>, name: string, fallbackM
 
 export function controlPlaneOptions(
   args: ReturnType<typeof parseArgs>,
-  o: { readonly api: ApiServer; readonly system: ActorSystem; readonly registry: Registry; readonly log: ActorLogger },
+  o: { readonly api: ApiServer; readonly system: ActorSystem; readonly registry: Registry; readonly log: ActorLogger; readonly storeLeadership?: StoreLeadership },
 ): ControlPlaneOptions {
   const settings: Record<string, number> = {};
   for (const [flag, setting] of Object.entries(SETTING_FLAGS)) {

@@ -13,7 +13,7 @@ import { authenticateToken, bearerTokenFromHeader, loadClusterPki, loadTokenFile
 import { storeCommand, STORE_USAGE } from '../store/run.js';
 import { CONTROL_PLANE_FLAGS, controlPlaneOptions } from './control-plane-flags.js';
 import { startControlPlane } from './control-plane.js';
-import type { StoreCompanion } from '../store/run.js';
+import type { StoreCompanion, StoreLeadership } from '../store/run.js';
 
 export const MASTER_USAGE = `usage: flotilla master [store flags…] --secure-port PORT [--bind-address ADDR]
   [--tls-cert-file FILE --tls-private-key-file FILE] [--token-auth-file FILE] [--insecure-serving]
@@ -65,7 +65,7 @@ export async function masterCommand(argv: string[]): Promise<number> {
     flags: API_FLAGS,
     booleans: ['insecure-serving', 'no-controllers'],
     // The API server reaches its store member in process, with the same etcd v3 requests as over gRPC.
-    start: (a, ctx) => startApiServer(a, new EtcdStorage(new LocalEtcdKvClient(ctx.api), {}, true), ctx.dataDir),
+    start: (a, ctx) => startApiServer(a, new EtcdStorage(new LocalEtcdKvClient(ctx.api), {}, true), ctx.dataDir, ctx.leadership),
   };
   return storeCommand(argv, companion);
 }
@@ -113,7 +113,7 @@ function tolerationSecondsFlag(args: Args, name: string): number {
 }
 
 /** The API server actor: owns the HTTP server; a crash restarts it after a backoff. */
-async function startApiServer(args: Args, storage: Storage, dataDir: string): Promise<() => Promise<void>> {
+async function startApiServer(args: Args, storage: Storage, dataDir: string, storeLeadership?: StoreLeadership): Promise<() => Promise<void>> {
   const portText = stringFlag(args, 'secure-port');
   if (portText === undefined) throw new UsageError('--secure-port is required');
   const port = Number(portText);
@@ -180,7 +180,7 @@ async function startApiServer(args: Args, storage: Storage, dataDir: string): Pr
   // Leader election keeps its Leases in kube-system: started before that namespace exists, its
   // first attempts fail and the next comes a retry period (2 s) later.
   // Its flags are checked now, so that a bad one fails the command at once.
-  const controlPlaneOpts = args.flags.get('no-controllers') === true ? undefined : controlPlaneOptions(args, { api, system, registry, log });
+  const controlPlaneOpts = args.flags.get('no-controllers') === true ? undefined : controlPlaneOptions(args, { api, system, registry, log, ...(storeLeadership === undefined ? {} : { storeLeadership }) });
   let controlPlane: ReturnType<typeof startControlPlane> | undefined;
   let stopping = false;
   if (controlPlaneOpts !== undefined) {

@@ -80,7 +80,21 @@ export interface StoreCompanion {
   /** Those of `flags` that take no value. */
   readonly booleans?: readonly string[];
   /** `api` is the member's etcd API in process (what its gRPC service serves). */
-  start(args: ReturnType<typeof parseArgs>, ctx: { readonly clientEndpoint: string; readonly dataDir: string; readonly api: KvStoreApi }): Promise<() => Promise<void>>;
+  start(
+    args: ReturnType<typeof parseArgs>,
+    ctx: { readonly clientEndpoint: string; readonly dataDir: string; readonly api: KvStoreApi; readonly leadership: StoreLeadership },
+  ): Promise<() => Promise<void>>;
+}
+
+/** The member's Raft leadership, as a process beside it sees and steers it. */
+export interface StoreLeadership {
+  /** Whether this member leads the Raft group now. */
+  isLeader(): boolean;
+  /**
+   * Hands leadership to the most caught-up active voter (etcd's MoveLeader to the best target);
+   * resolves when it moved, or at once when this member does not lead or no voter can take it.
+   */
+  handOff(deadlineMs: number, reason: string): Promise<void>;
 }
 
 export async function storeCommand(argv: string[], companion?: StoreCompanion): Promise<number> {
@@ -225,7 +239,8 @@ export async function storeCommand(argv: string[], companion?: StoreCompanion): 
   }
   await member.start();
   log.info('serving', { id: selfId.toString(16), client: clientUrl, peer: peerUrl, metrics: metricsUrl || undefined });
-  const stopCompanion = companion ? await companion.start(args, { clientEndpoint: `${client.host}:${client.port}`, dataDir, api: service }) : async () => undefined;
+  const leadership: StoreLeadership = { isLeader: () => member.raftState === 'leader', handOff: (deadlineMs, reason) => member.handOffLeadership(deadlineMs, reason) };
+  const stopCompanion = companion ? await companion.start(args, { clientEndpoint: `${client.host}:${client.port}`, dataDir, api: service, leadership }) : async () => undefined;
 
   return await new Promise<number>((resolve) => {
     let stopping = false;

@@ -903,10 +903,11 @@ export class StoreMember {
   }
 
   /**
-   * On a graceful stop, hands leadership to the most caught-up voter first (as etcd does), so the
-   * cluster does not sit an election timeout without a leader. Best effort, within deadlineMs.
+   * Hands leadership to the most caught-up active voter: on a graceful stop (as etcd does, so the
+   * cluster does not sit an election timeout without a leader), or when the process beside this
+   * member has other work to do (`reason` says which). Best effort, within deadlineMs.
    */
-  async handOffLeadership(deadlineMs: number): Promise<void> {
+  async handOffLeadership(deadlineMs: number, reason = 'stopping'): Promise<void> {
     if (this.state !== 'leader' || this.stopped) return;
     const progress = this.raw.status().progress;
     let target: NodeId = NONE;
@@ -919,9 +920,9 @@ export class StoreMember {
     if (target === NONE) return;
     try {
       await this.transferLeadership(target, deadlineMs);
-      this.c.logger.info('handed leadership over before stopping', { to: target });
+      this.c.logger.info('handed leadership over', { to: target, reason });
     } catch (err) {
-      this.c.logger.warn('could not hand leadership over before stopping', { to: target, error: (err as Error).message });
+      this.c.logger.warn('could not hand leadership over', { to: target, reason, error: (err as Error).message });
     }
   }
 
