@@ -18,6 +18,12 @@ import type { KvStateMachine } from './state-machine.js';
 import type { RaftTransport } from './transport.js';
 import { WaitRegistry } from './wait.js';
 
+
+/** A proposal held during a leadership transfer: this member's own (with its waiter's id) or a follower's. */
+type HeldProposal = { readonly kind: 'local'; readonly id: string; readonly data: Uint8Array } | { readonly kind: 'peer'; readonly message: Message };
+/** Proposals held at most during one transfer; beyond, they are dropped as raft would. */
+const MAX_HELD_PROPOSALS = 10_000;
+
 export interface MemberLogger {
   info(msg: string, fields?: Record<string, unknown>): void;
   warn(msg: string, fields?: Record<string, unknown>): void;
@@ -121,6 +127,14 @@ export class StoreMember {
   /** Reads confirmed at a read index, waiting for the state machine to apply it. */
   private readsAwaitingApply: { index: number; waiters: { resolve(): void; reject(e: Error): void }[] }[] = [];
   private leaderWaiters: (() => void)[] = [];
+  /**
+   * Proposals this leader could not take while it hands leadership over (raft drops them with
+   * 'transferring'): its own, and those followers forwarded. They are stepped again once the
+   * transfer ends (on the next tick or leader change): a follower then forwards them to the new
+   * leader, a leader whose transfer was abandoned appends them. None was appended, so none is
+   * applied twice; without this a forwarded one waited out its client's deadline.
+   */
+  private heldProposals: HeldProposal[] = [];
   /** Alarms raised in this cluster (NOSPACE refuses writes everywhere). */
   readonly alarms = new Map<string, { memberID: number; alarm: 'NOSPACE' | 'CORRUPT' }>();
   /** Set when this member could not persist (disk full): it refuses every write. */
@@ -271,7 +285,32 @@ export class StoreMember {
   private tick(): void {
     if (this.stopped) return;
     this.raw.tick();
+    this.retryHeldProposals();
     this.kick();
+  }
+
+  /** Holds a proposal raft dropped because leadership is being transferred; false for any other drop. */
+  private holdIfTransferring(err: unknown, held: HeldProposal): boolean {
+    if (!(err instanceof ProposalDroppedError) || err.reason !== 'transferring') return false;
+    if (this.heldProposals.length >= MAX_HELD_PROPOSALS) return false;
+    this.heldProposals.push(held);
+    return true;
+  }
+
+  private retryHeldProposals(): void {
+    if (this.heldProposals.length === 0 || this.stopped || this.lead === NONE) return;
+    const held = this.heldProposals;
+    this.heldProposals = [];
+    for (const h of held) {
+      try {
+        if (h.kind === 'local') this.raw.propose(h.data);
+        else this.raw.step(h.message);
+      } catch (err) {
+        if (this.holdIfTransferring(err, h)) continue;
+        if (h.kind === 'local') this.waits.fail(h.id, this.mapProposeError(err));
+        else this.c.logger.warn('dropped a peer message', { type: h.message.type, from: h.message.from, error: (err as Error).message });
+      }
+    }
   }
 
   private receive(msgs: Message[]): void {
@@ -285,11 +324,13 @@ export class StoreMember {
       } catch (err) {
         // A broken invariant stops the member, as etcd's raft panics: e.g. a leader committing
         // beyond this member's log, which lost entries it had acknowledged. Other errors (a
-        // proposal the leader drops) only lose the message.
+        // proposal the leader drops) only lose the message, but for a forwarded proposal held
+        // while leadership moves.
         if (err instanceof AssertionError) {
           this.fail(err);
           return;
         }
+        if (m.type === 'MsgProp' && this.holdIfTransferring(err, { kind: 'peer', message: m })) continue;
         this.c.logger.warn('dropped a peer message', { type: m.type, from: m.from, error: (err as Error).message });
       }
     }
@@ -336,10 +377,11 @@ export class StoreMember {
     await this.waitForLeader(deadlineMs);
     const id = this.newRequestId();
     const result = this.waits.register(id, Math.max(1, deadlineMs - (this.c.clock.now() - started)));
+    const data = encodeEnvelope({ id, from: this.id, r });
     try {
-      this.raw.propose(encodeEnvelope({ id, from: this.id, r }));
+      this.raw.propose(data);
     } catch (err) {
-      this.waits.fail(id, this.mapProposeError(err));
+      if (!this.holdIfTransferring(err, { kind: 'local', id, data })) this.waits.fail(id, this.mapProposeError(err));
     }
     this.kick();
     return result;
@@ -563,6 +605,13 @@ export class StoreMember {
       this.c.sm.leaseDemote();
     }
     if (lead !== NONE) for (const w of this.leaderWaiters.splice(0)) w();
+    // After this Ready is handled: held proposals go to the leader that just became known.
+    if (this.heldProposals.length > 0 && lead !== NONE) {
+      this.c.clock.setTimeout(() => {
+        this.retryHeldProposals();
+        this.kick();
+      }, 0);
+    }
   }
 
   private applyEntry(e: Entry): void {

@@ -64,6 +64,7 @@ interface MasterProcess {
   readonly name: string;
   readonly resourceAddress: string;
   readonly apiUrl: string;
+  readonly metricsUrl: string;
   readonly args: readonly string[];
   child: ChildProcess | undefined;
 }
@@ -154,7 +155,7 @@ export class ControllerCluster {
           '--insecure-serving',
           ...(options.masterArgs ?? []),
         ];
-      return { name, resourceAddress: `127.0.0.1:${at(i, 4)}`, apiUrl: `http://127.0.0.1:${at(i, 3)}`, args, child: spawnLogged(args, join(dir, `${name}.log`)) };
+      return { name, resourceAddress: `127.0.0.1:${at(i, 4)}`, apiUrl: `http://127.0.0.1:${at(i, 3)}`, metricsUrl: `http://127.0.0.1:${at(i, 2)}/metrics`, args, child: spawnLogged(args, join(dir, `${name}.log`)) };
     });
     const cluster = new ControllerCluster(dir, masters, options);
     t.teardown(() => cluster.stop());
@@ -267,6 +268,16 @@ export class ControllerCluster {
     if (identity === '') return { identity, master: undefined };
     const master = this.masters.find((m) => this.log(`${m.name}.log`).split('\n').some((line) => line.includes('started leading') && line.includes(`"${identity}"`) && line.includes(`"${leaseName}"`)));
     return { identity, master: master?.name };
+  }
+
+  /** The master whose store member says it leads the Raft group (etcd_server_is_leader), if one answers so. */
+  async storeLeader(): Promise<string | undefined> {
+    for (const m of this.masters) {
+      if (m.child === undefined) continue;
+      const text = await fetch(m.metricsUrl, { signal: AbortSignal.timeout(2_000) }).then((r) => r.text(), () => '');
+      if (/^etcd_server_is_leader({[^}]*})? 1$/m.test(text)) return m.name;
+    }
+    return undefined;
   }
 
   masterNames(): string[] {

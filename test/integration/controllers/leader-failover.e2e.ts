@@ -1,7 +1,8 @@
 // Three masters with short leader leases and one worker. The master holding the
 // kube-controller-manager lease is killed with SIGKILL: another master takes the lease and its
 // controllers act (a Deployment scaled with kubectl gets its pods). The same for the master
-// holding the kube-scheduler lease: another master takes it and binds the new pods.
+// holding the kube-scheduler lease: another master takes it and binds the new pods. Before that,
+// the store's Raft leader is seen to be another master than the controller manager's.
 import t from 'tap';
 import type { Test } from 'tap';
 import type { Pod } from '../../../core/index.js';
@@ -53,6 +54,16 @@ void t.test('after the lease holder is killed, another master runs the controlle
 
   const cmHolder = (await cluster.leaseHolder(CM_LEASE)).master;
   const schedHolder = (await cluster.leaseHolder(SCHED_LEASE)).master;
+  // The controller manager's master hands its store member's Raft leadership to another member.
+  const storeLeader = await cluster.waitFor(
+    `the store leader to be another master than ${cmHolder ?? '?'}`,
+    async () => {
+      const leader = await cluster.storeLeader();
+      return leader !== undefined && leader !== cmHolder ? leader : undefined;
+    },
+    15_000,
+  );
+  t.not(storeLeader, cmHolder, `the store leader (${storeLeader}) is not the controller manager's master (${cmHolder ?? '?'})`);
   const killed = await killHolder(t, cluster, CM_LEASE);
   if (schedHolder === cmHolder) {
     await cluster.waitFor(`another master to take the ${SCHED_LEASE} lease`, async () => {
