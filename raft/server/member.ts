@@ -289,9 +289,14 @@ export class StoreMember {
     this.kick();
   }
 
-  /** Holds a proposal raft dropped because leadership is being transferred; false for any other drop. */
+  /**
+   * Holds a proposal raft refused while leadership moves: dropped by a leader handing over, or
+   * refused by a member that knows no leader at the moment (the transferee campaigning); false
+   * for any other refusal.
+   */
   private holdIfTransferring(err: unknown, held: HeldProposal): boolean {
-    if (!(err instanceof ProposalDroppedError) || err.reason !== 'transferring') return false;
+    const moving = (err instanceof ProposalDroppedError && err.reason === 'transferring') || (err instanceof NotLeaderError && err.leaderHint === NONE);
+    if (!moving) return false;
     if (this.heldProposals.length >= MAX_HELD_PROPOSALS) return false;
     this.heldProposals.push(held);
     return true;
