@@ -10,8 +10,6 @@ export interface SlowStartOutcome {
   readonly started: number;
   readonly succeeded: number;
   readonly failure: unknown;
-  /** The window the burst grew to: `initial` plus one per success. */
-  readonly window: number;
 }
 
 /**
@@ -51,7 +49,7 @@ export function slowStart<T>(
     const settle = (): void => {
       inFlight--;
       if (!failed) launch();
-      if (inFlight === 0) resolve({ started, succeeded, failure, window });
+      if (inFlight === 0) resolve({ started, succeeded, failure });
     };
     const launch = (): void => {
       while (!failed && inFlight < window && started < count) {
@@ -79,6 +77,6 @@ export function slowStart<T>(
       }
     };
     launch();
-    if (inFlight === 0) resolve({ started, succeeded, failure, window });
+    if (inFlight === 0) resolve({ started, succeeded, failure });
   });
 }

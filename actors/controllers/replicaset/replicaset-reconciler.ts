@@ -72,19 +72,11 @@ export function makeReplicaSetReconciler(context: ControllerContext): Reconciler
     return out;
   }
 
-  /**
-   * Per ReplicaSet, the window its last burst of creates earned without a failure. Kube starts
-   * every burst at one create; a ReplicaSet whose last burst all succeeded starts the next where
-   * that one ended (at most a burst), so a 1,000-replica scale-up does not slow-start twice. Any
-   * failure starts it from one again.
-   */
-  const createWindows = new Map<string, number>();
-
   async function createPods(rs: ReplicaSet, key: string, count: number): Promise<unknown> {
     // A failure starts no more creates: the same error (quota, admission) would refuse them too.
     const outcome = await slowStart(
       count,
-      createWindows.get(key) ?? REPLICA_SET_SLOW_START_INITIAL_BATCH,
+      REPLICA_SET_SLOW_START_INITIAL_BATCH,
       () => client.create<Pod>(POD_RESOURCE, podFromReplicaSetTemplate(rs)),
       (pod) => {
         expectations.expectCreation(key, pod, clock.now());
@@ -92,8 +84,6 @@ export function makeReplicaSetReconciler(context: ControllerContext): Reconciler
       },
       (reason) => events.record(rs, 'Warning', 'FailedCreate', `Error creating: ${errorText(reason)}`),
     );
-    if (outcome.failure === undefined) createWindows.set(key, Math.min(outcome.window, REPLICA_SET_BURST_REPLICAS));
-    else createWindows.delete(key);
     return outcome.failure;
   }
 
@@ -138,7 +128,6 @@ export function makeReplicaSetReconciler(context: ControllerContext): Reconciler
       const rs = caches.replicaSets.get(key);
       if (rs === undefined) {
         expectations.forget(key);
-        createWindows.delete(key);
         return {};
       }
       const check = expectations.check(key, caches.pods.cache, caches.pods.lastSyncResourceVersion, clock.now());

@@ -270,25 +270,6 @@ void t.test('a failed create stops the batch, records FailedCreate and sets Repl
   t.end();
 });
 
-void t.test('a burst of creates starts at the window the last clean burst earned; a failure starts it at one again', async (t) => {
-  const bed = await setup();
-  t.teardown(() => bed.stop());
-  await bed.store.create(REPLICASETS, replicaSet('web', 3));
-  await settle();
-  await converge(bed, 'web');
-  t.equal(bed.store.requestCount('create'), 1 + 3, 'three pods, from one create in flight up to three');
-  await scale(bed, 'web', 10);
-  const quota = resourceInvalidError('Pod', '', 'spec', 'exceeded quota: compute');
-  bed.store.failNext('create', quota, 5);
-  await t.rejects(bed.reconcile('replicaset', NS, 'web'));
-  t.equal(bed.store.requestCount('create'), 4 + 4, 'the clean burst of three earned a window of four: four creates went out at once');
-  await t.rejects(bed.reconcile('replicaset', NS, 'web'));
-  t.equal(bed.store.requestCount('create'), 8 + 1, 'after the failures, one create first');
-  await converge(bed, 'web');
-  t.equal((await bed.pods(NS)).length, 10);
-  t.end();
-});
-
 void t.test('a deleted ReplicaSet is a no-op; pods map to their owner or matching ReplicaSets', async (t) => {
   const bed = await setup();
   t.teardown(() => bed.stop());
