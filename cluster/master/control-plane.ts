@@ -48,8 +48,6 @@ export interface ControlPlaneOptions {
 }
 
 export interface ControlPlane {
-  /** What this master does beyond serving the API now: `store-leader`, `controller-manager`, `scheduler`. */
-  roles(): string[];
   /** Stops acting and releases both leases, so another master takes over at once. */
   stop(): Promise<void>;
 }
@@ -131,13 +129,6 @@ export function startControlPlane(o: ControlPlaneOptions): ControlPlane {
   if (leadership !== undefined) leadershipTimer = o.clock.setTimeout(checkLeadership, 0);
 
   return {
-    roles(): string[] {
-      const roles: string[] = [];
-      if (leadership?.isLeader() === true) roles.push('store-leader');
-      if (cmElector.isLeader) roles.push('controller-manager');
-      if (schedElector.isLeader) roles.push('scheduler');
-      return roles;
-    },
     async stop(): Promise<void> {
       stopped = true;
       leadershipTimer?.cancel();

@@ -18,7 +18,6 @@ import type { KvStateMachine } from './state-machine.js';
 import type { RaftTransport } from './transport.js';
 import { WaitRegistry } from './wait.js';
 
-
 /** A proposal held during a leadership transfer: this member's own (with its waiter's id) or a follower's. */
 type HeldProposal = { readonly kind: 'local'; readonly id: string; readonly data: Uint8Array } | { readonly kind: 'peer'; readonly message: Message };
 /** Proposals held at most during one transfer; beyond, they are dropped as raft would. */
@@ -128,11 +127,11 @@ export class StoreMember {
   private readsAwaitingApply: { index: number; waiters: { resolve(): void; reject(e: Error): void }[] }[] = [];
   private leaderWaiters: (() => void)[] = [];
   /**
-   * Proposals this leader could not take while it hands leadership over (raft drops them with
-   * 'transferring'): its own, and those followers forwarded. They are stepped again once the
-   * transfer ends (on the next tick or leader change): a follower then forwards them to the new
-   * leader, a leader whose transfer was abandoned appends them. None was appended, so none is
-   * applied twice; without this a forwarded one waited out its client's deadline.
+   * Proposals raft refused while leadership moves (see holdIfTransferring): this member's own, and
+   * those followers forwarded. They are stepped again once a leader is known (on the next tick or
+   * leader change): a follower then forwards them to the new leader, a leader whose transfer was
+   * abandoned appends them. None was appended, so none is applied twice; without this a
+   * forwarded one waited out its client's deadline.
    */
   private heldProposals: HeldProposal[] = [];
   /** Alarms raised in this cluster (NOSPACE refuses writes everywhere). */
