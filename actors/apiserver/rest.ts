@@ -44,14 +44,14 @@ export const WATCH_LINE_CACHE_OBJECTS = 1024;
  * times (kube's cachingObject). Bounded to the last WATCH_LINE_CACHE_OBJECTS objects: watchers
  * read a change within moments of each other, and a slow one makes its own.
  */
-const watchLines = new Map<object, Map<string, string | JsonMap>>();
+const sharedByChange = new Map<object, Map<string, string | JsonMap>>();
 
 function sharedVariant<V extends string | JsonMap>(object: StorageObject, variant: string, make: () => V): V {
-  let variants = watchLines.get(object);
+  let variants = sharedByChange.get(object);
   if (variants === undefined) {
     variants = new Map();
-    watchLines.set(object, variants);
-    if (watchLines.size > WATCH_LINE_CACHE_OBJECTS) watchLines.delete(watchLines.keys().next().value!);
+    sharedByChange.set(object, variants);
+    if (sharedByChange.size > WATCH_LINE_CACHE_OBJECTS) sharedByChange.delete(sharedByChange.keys().next().value!);
   }
   let value = variants.get(variant) as V | undefined;
   if (value === undefined) {

@@ -4,7 +4,7 @@
 import type { Pod, ResourceObject } from '../../../core/index.js';
 import { jsonEqual } from '../../../core/index.js';
 import type { ControllerDefinition, ReconcileRequest } from '../framework/controller-contract.js';
-import { makeNodeLifecycleReconciler } from './node-lifecycle-reconciler.js';
+import { makeNodeLifecycleReconciler, podReadyCondition } from './node-lifecycle-reconciler.js';
 import { NODE_LEASE_NAMESPACE, NODE_LEASE_RESOURCE, NODE_LIFECYCLE_POD_RESOURCE, NODE_RESOURCE } from './node-lifecycle-resources.js';
 
 /** A kube-node-lease Lease concerns the node it is named after. */
@@ -30,13 +30,9 @@ export function podUpdateConcernsNode(oldObject: ResourceObject, newObject: Reso
   return (
     (before.spec?.nodeName ?? '') !== (after.spec?.nodeName ?? '') ||
     (before.metadata?.deletionTimestamp ?? undefined) !== (after.metadata?.deletionTimestamp ?? undefined) ||
-    readyStatus(before) !== readyStatus(after) ||
+    podReadyCondition(before)?.status !== podReadyCondition(after)?.status ||
     !jsonEqual(before.spec?.tolerations ?? [], after.spec?.tolerations ?? [])
   );
-}
-
-function readyStatus(pod: Pod): string | undefined {
-  return pod.status?.conditions?.find((condition) => condition.type === 'Ready')?.status;
 }
 
 export const nodeLifecycleController: ControllerDefinition = {

@@ -17,7 +17,7 @@ function setting(context: ControllerContext, name: keyof typeof NODE_LIFECYCLE_S
   return value !== undefined && Number.isFinite(value) && value > 0 ? value : NODE_LIFECYCLE_SETTINGS[name];
 }
 
-function podReadyCondition(pod: Pod): PodCondition | undefined {
+export function podReadyCondition(pod: Pod): PodCondition | undefined {
   return pod.status?.conditions?.find((condition) => condition.type === 'Ready');
 }
 
