@@ -33,7 +33,15 @@ export interface StartupBenchResult {
   readonly p90Ms: number;
   readonly p99Ms: number;
   readonly maxMs: number;
+  /**
+   * Where the time went, each from the pod's creation call, as p50/p99 over the pods that got
+   * there: `acked` the create call's answer, `seen` the watch's first event of the pod, `reported`
+   * its first status from the kubelet (a pod IP or a container status), `running` the figure above.
+   */
+  readonly stages: Readonly<Record<StartupStage, { readonly p50Ms: number; readonly p99Ms: number }>>;
 }
+
+export type StartupStage = 'acked' | 'seen' | 'reported' | 'running';
 
 function allRunning(pod: Pod): boolean {
   const want = pod.spec?.containers.length ?? 0;
@@ -48,6 +56,11 @@ export async function runStartupBench(options: StartupBenchOptions): Promise<Sta
   const runId = Date.now().toString(36);
   const createdAtMs = new Map<string, number>();
   const latenciesMs = new Map<string, number>();
+  const stageMs: Record<StartupStage, Map<string, number>> = { acked: new Map(), seen: new Map(), reported: new Map(), running: latenciesMs };
+  const mark = (stage: StartupStage, name: string, nowMs: number): void => {
+    const created = createdAtMs.get(name);
+    if (created !== undefined && !stageMs[stage].has(name)) stageMs[stage].set(name, nowMs - created);
+  };
   const list = await client.list(PODS, { namespace, limit: 1 });
   let watchError: Error | undefined;
   const watch = client.watch(
@@ -59,9 +72,9 @@ export async function runStartupBench(options: StartupBenchOptions): Promise<Sta
         if (event.type !== 'ADDED' && event.type !== 'MODIFIED') continue;
         const pod = event.object as Pod;
         const name = pod.metadata?.name ?? '';
-        const created = createdAtMs.get(name);
-        if (created === undefined || latenciesMs.has(name) || !allRunning(pod)) continue;
-        latenciesMs.set(name, nowMs - created);
+        mark('seen', name, nowMs);
+        if (pod.status?.podIP !== undefined || (pod.status?.containerStatuses?.length ?? 0) > 0) mark('reported', name, nowMs);
+        if (allRunning(pod)) mark('running', name, nowMs);
       }
     },
     (err) => {
@@ -79,12 +92,14 @@ export async function runStartupBench(options: StartupBenchOptions): Promise<Sta
       const name = `startup-${runId}-${i}`;
       createdAtMs.set(name, performance.timeOrigin + performance.now());
       creates.push(
-        client.create<Pod>(PODS, {
-          apiVersion: 'v1',
-          kind: 'Pod',
-          metadata: { name, namespace, labels: { [STARTUP_BENCH_LABEL]: runId } },
-          spec: { nodeName: nodes[i % nodes.length]!, terminationGracePeriodSeconds: 1, containers: [{ name: 'sleep', image: options.image ?? 'flotilla/sleep' }] },
-        }),
+        client
+          .create<Pod>(PODS, {
+            apiVersion: 'v1',
+            kind: 'Pod',
+            metadata: { name, namespace, labels: { [STARTUP_BENCH_LABEL]: runId } },
+            spec: { nodeName: nodes[i % nodes.length]!, terminationGracePeriodSeconds: 1, containers: [{ name: 'sleep', image: options.image ?? 'flotilla/sleep' }] },
+          })
+          .then(() => mark('acked', name, performance.timeOrigin + performance.now())),
       );
       if ((i + 1) % 50 === 0) options.progress?.(`created ${i + 1}/${options.pods}, running ${latenciesMs.size}`);
     }
@@ -107,8 +122,16 @@ export async function runStartupBench(options: StartupBenchOptions): Promise<Sta
       await Promise.all(names.slice(i, i + STARTUP_BENCH_DELETE_CONCURRENCY).map((name) => client.delete({ ...PODS, namespace, name }).catch(() => undefined)));
     }
   }
-  const sorted = [...latenciesMs.values()].sort((a, b) => a - b);
-  const samples = Float64Array.from(sorted);
-  const pct = (p: number): number => Math.round(nearestRankPercentile(samples, p / 100));
-  return { pods: options.pods, started: sorted.length, p50Ms: pct(50), p90Ms: pct(90), p99Ms: pct(99), maxMs: Math.round(sorted[sorted.length - 1] ?? 0) };
+  const percentiles = (values: Iterable<number>): ((p: number) => number) => {
+    const samples = Float64Array.from(values).sort();
+    return (p) => (samples.length === 0 ? 0 : Math.round(nearestRankPercentile(samples, p / 100)));
+  };
+  const pct = percentiles(latenciesMs.values());
+  const stages = Object.fromEntries(
+    (Object.keys(stageMs) as StartupStage[]).map((stage) => {
+      const stagePct = percentiles(stageMs[stage].values());
+      return [stage, { p50Ms: stagePct(50), p99Ms: stagePct(99) }];
+    }),
+  ) as StartupBenchResult['stages'];
+  return { pods: options.pods, started: latenciesMs.size, p50Ms: pct(50), p90Ms: pct(90), p99Ms: pct(99), maxMs: pct(100), stages };
 }

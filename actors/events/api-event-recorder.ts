@@ -165,25 +165,26 @@ export class ApiEventRecorder implements EventRecorder {
         if (!isNotFound(err)) throw err;
       }
     }
-    const created = await this.options.client.create<Event>(EVENTS_RESOURCE, this.eventOf(pending));
-    this.remember(pending.aggregationKey, {
-      namespace: created.metadata?.namespace ?? '',
-      name: created.metadata?.name ?? '',
-      count: 1,
-      lastMs: pending.atMs,
-    });
+    const { event, namespace, name } = this.eventOf(pending);
+    await this.options.client.create<Event>(EVENTS_RESOURCE, event);
+    // The name and namespace sent, not the answer's: an Event is created under the name it is
+    // given, and a string decoded from the answer can be a slice of a string holding the whole
+    // answer (msgpackr's native string extraction), which the cache would then keep, per entry.
+    this.remember(pending.aggregationKey, { namespace, name, count: 1, lastMs: pending.atMs });
   }
 
-  private eventOf(pending: PendingEvent): Event {
+  private eventOf(pending: PendingEvent): { readonly event: Event; readonly namespace: string; readonly name: string } {
     const o = this.options;
     const stamp = formatRfc3339(pending.atMs);
     // client-go names Events `<object>.<UnixNano in hex>`; the random nanoseconds keep two Events
     // of the same object in the same millisecond apart.
     const suffix = (BigInt(Math.floor(pending.atMs)) * 1_000_000n + BigInt(o.random.int(1_000_000))).toString(16);
-    return {
+    const name = `${pending.involved.name ?? 'unknown'}.${suffix}`;
+    const namespace = pending.involved.namespace ?? 'default';
+    const event: Event = {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { name: `${pending.involved.name ?? 'unknown'}.${suffix}`, namespace: pending.involved.namespace ?? 'default' },
+      metadata: { name, namespace },
       involvedObject: pending.involved,
       reason: pending.reason,
       message: pending.message,
@@ -196,6 +197,7 @@ export class ApiEventRecorder implements EventRecorder {
       reportingComponent: o.component,
       reportingInstance: o.reportingInstance ?? o.host ?? o.component,
     };
+    return { event, namespace, name };
   }
 
   private remember(key: string, aggregate: Aggregate): void {

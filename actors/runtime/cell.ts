@@ -356,6 +356,7 @@ class ActorCell<State, Msg extends ActorMessage> implements MessageTarget<Msg>, 
     this.escalations.length = 0;
     this.parent.childStopped(this);
     this.drainDone?.();
+    this.spawnOptions?.onStopped?.();
   }
 
   private armIdleTimer(delayMs: number): void {

@@ -46,6 +46,11 @@ export interface SpawnOptions {
    */
   readonly idleMs?: number;
   readonly onIdle?: () => void;
+  /**
+   * Runs once the child has stopped, whatever stopped it (its own stopSelf, its parent, an
+   * escalation), so a parent that keeps its own index of children can forget it.
+   */
+  readonly onStopped?: () => void;
 }
 
 /** Options of a stop. */

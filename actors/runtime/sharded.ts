@@ -43,10 +43,20 @@ function shardDefinition<ChildState, Msg extends ActorMessage>(
   options: ShardedChildrenOptions,
 ): ActorDefinition<ShardState<Msg>, ShardMessage<Msg>> {
   const { idleMs } = options;
-  const spawnChild = (ctx: ActorContext<ShardMessage<Msg>>, key: string): ActorRef<Msg> =>
-    ctx.spawn(child, escapeActorName(key), idleMs === undefined
-      ? undefined
-      : { idleMs, onIdle: () => ctx.self.tell({ type: 'passivate', key }) });
+  // A child that stops on its own (stopSelf: a pod worker whose pod is gone) is forgotten, or the
+  // shard's index would keep every key it ever saw, and each stopped child's cell with it. The
+  // entry goes at once rather than by a message to the shard, which may itself be stopping (its
+  // children stop first) and would count that message a dead letter; dropping the entry of a
+  // stopped child is what every turn below does anyway when it meets one.
+  const spawnChild = (ctx: ActorContext<ShardMessage<Msg>>, children: ShardState<Msg>, key: string): ActorRef<Msg> => {
+    const spawned: ActorRef<Msg> = ctx.spawn(child, escapeActorName(key), {
+      ...(idleMs === undefined ? {} : { idleMs, onIdle: () => ctx.self.tell({ type: 'passivate', key }) }),
+      onStopped: () => {
+        if (children.get(key) === spawned) children.delete(key);
+      },
+    });
+    return spawned;
+  };
 
   return defineActor<ShardState<Msg>, ShardMessage<Msg>>({
     type: `${child.type}-shard`,
@@ -62,7 +72,7 @@ function shardDefinition<ChildState, Msg extends ActorMessage>(
             target = undefined;
           }
           if (target === undefined) {
-            target = spawnChild(ctx, msg.key);
+            target = spawnChild(ctx, children, msg.key);
             children.set(msg.key, target);
           }
           target.tell(msg.msg);

@@ -50,7 +50,9 @@ export async function benchStartupCommand(argv: string[]): Promise<number> {
     const workerRssMb: Record<string, number | null> = {};
     for (const w of workerProcesses) workerRssMb[w.name] = rssMb(w.pid) ?? null;
     console.error(`${result.started}/${result.pods} pods started: p50 ${result.p50Ms} ms, p90 ${result.p90Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms`);
-    console.log(JSON.stringify({ pods: result.pods, started: result.started, p50Ms: result.p50Ms, p90Ms: result.p90Ms, p99Ms: result.p99Ms, workerRssMb }));
+    const stages = Object.entries(result.stages).map(([stage, s]) => `${stage} p50 ${s.p50Ms} / p99 ${s.p99Ms} ms`);
+    console.error(`from creation: ${stages.join(', ')}`);
+    console.log(JSON.stringify({ pods: result.pods, started: result.started, p50Ms: result.p50Ms, p90Ms: result.p90Ms, p99Ms: result.p99Ms, workerRssMb, stages: result.stages }));
     return result.started === result.pods ? 0 : 1;
   } finally {
     client.close();

@@ -1,5 +1,7 @@
 // Sharded children: each key routes to one stable shard, which parents exactly one child per
 // key; idle children are passivated and come back, fresh, on the next message for their key.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import t from 'tap';
 import type { ReplyTo, ShardedChildren } from '../../../actors/index.js';
 import { AskTimeoutError, InvalidActorNameError, defineActor, escapeActorName, shardIndexForKey } from '../../../actors/index.js';
@@ -114,6 +116,46 @@ void t.test('a key whose child escalates is stopped alone and restarts on the ne
   await until('a stopped', () => stops.length === 1);
   t.same(await reconcilers.ask('b', { type: 'whoami' }, 1_000).then((r) => r.touches), 1, 'b untouched');
   t.same(await reconcilers.ask('a', { type: 'whoami' }, 1_000).then((r) => r.touches), 0, 'a recreated');
+  t.same(fatal, []);
+  t.end();
+});
+
+void t.test('a child that stops itself is forgotten by its shard, and its key comes back fresh', async (t) => {
+  const { system, fatal } = harness(t);
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  type Msg = { readonly type: 'done' } | { readonly type: 'whoami'; readonly replyTo: ReplyTo<number> };
+  const contexts: WeakRef<object>[] = [];
+  let incarnations = 0;
+  const workers = system.spawnSharded(
+    'pod-workers',
+    defineActor<number, Msg>({
+      type: 'pod-worker',
+      initialState: (ctx) => {
+        contexts.push(new WeakRef(ctx));
+        return ++incarnations;
+      },
+      handle: (n, msg, ctx) => {
+        if (msg.type === 'done') ctx.stopSelf();
+        else msg.replyTo.reply(n);
+        return n;
+      },
+    }),
+    { shards: 2 },
+  );
+  for (let i = 0; i < 20; i++) workers.tell(`pod-${i}`, { type: 'done' });
+  await until('every worker started', () => contexts.length === 20);
+  await settle();
+  // A stopped child kept in the shard's index would keep its cell, and with it its context. A
+  // deref keeps its target alive to the end of the current job, so each gc runs in a later one.
+  const alive = (): number => contexts.filter((c) => c.deref() !== undefined).length;
+  for (let round = 0; round < 5 && alive() > 0; round++) {
+    await settle();
+    gc();
+  }
+  await settle();
+  t.equal(alive(), 0, 'no stopped child is kept');
+  t.equal(await workers.ask('pod-3', { type: 'whoami' }, 1_000), 21, 'the key gets a new child');
   t.same(fatal, []);
   t.end();
 });
