@@ -15,10 +15,15 @@ import { waitForWorkerNodes, workerRecords } from './workers.js';
 import { removeWorkerPods } from '../worker/cleanup.js';
 
 /**
- * V8 flags for workers: a small young generation and size-optimised code keep a worker with 50
- * pods near 85 MB RSS instead of ~120 MB (measured); a worker's work is I/O, not allocation.
+ * V8 flags for workers: a small young generation, size-optimised code, and JavaScript left to the
+ * interpreter (no Sparkplug, Maglev or TurboFan). A worker's CPU goes to system calls and child
+ * processes, not to hot JavaScript: measured with `bench startup` (300 pods on 3 workers), the
+ * interpreter alone left the workers' CPU per pod and the startup latency where they were and took
+ * RSS from 87–93 MB to 71–74 MB. (`--lite-mode` saves about as much but also turns WebAssembly off,
+ * and with it `fetch`, whose HTTP parser is WebAssembly.) Hollow-node workers (`--hollow`, started
+ * by `bench deployment-scale`) run hot JavaScript for a thousand nodes and get none of these flags.
  */
-const WORKER_NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size'];
+const WORKER_NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size', '--no-sparkplug', '--no-maglev', '--no-opt'];
 const MAIN = fileURLToPath(new URL('../main.js', import.meta.url));
 const READY_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;

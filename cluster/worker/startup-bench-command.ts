@@ -14,6 +14,8 @@ import { tokenFromFile } from './options.js';
 
 export const BENCH_STARTUP_USAGE = 'usage: flotilla bench startup [--pods 300] [--workers 3] [--rate 20 (pods/s)] [--timeout-s 120] [--data-dir DIR]';
 
+const RSS_SAMPLE_INTERVAL_MS = 250;
+
 /** Resident set of a process in MB, from /proc (undefined when it is gone). */
 function rssMb(pid: number): number | undefined {
   try {
@@ -45,16 +47,25 @@ export async function benchStartupCommand(argv: string[]): Promise<number> {
     return 1;
   }
   const client = new GrpcResourceClient({ masters: resourceApiAddresses(state), token: tokenFromFile(tokenFilePath(clusterPkiDir(dir))) });
+  // Each worker's RSS at its highest during the run (its pods all running), and at the end.
+  const peakRssMb: Record<string, number | null> = {};
+  const sampleRss = (): void => {
+    for (const w of workerProcesses) peakRssMb[w.name] = Math.max(peakRssMb[w.name] ?? 0, rssMb(w.pid) ?? 0) || null;
+  };
+  const sampler = setInterval(sampleRss, RSS_SAMPLE_INTERVAL_MS);
   try {
     const result = await runStartupBench({ client, nodes: workerProcesses.map((w) => w.name), pods, createRatePerSecond: rate, timeoutMs, progress: (line) => console.error(line) });
+    clearInterval(sampler);
     const workerRssMb: Record<string, number | null> = {};
     for (const w of workerProcesses) workerRssMb[w.name] = rssMb(w.pid) ?? null;
+    console.error(`worker RSS (MB), peak with ${Math.ceil(pods / workerProcesses.length)} pods each: ${JSON.stringify(peakRssMb)}; after the pods went: ${JSON.stringify(workerRssMb)}`);
     console.error(`${result.started}/${result.pods} pods started: p50 ${result.p50Ms} ms, p90 ${result.p90Ms} ms, p99 ${result.p99Ms} ms, max ${result.maxMs} ms`);
     const stages = Object.entries(result.stages).map(([stage, s]) => `${stage} p50 ${s.p50Ms} / p99 ${s.p99Ms} ms`);
     console.error(`from creation: ${stages.join(', ')}`);
-    console.log(JSON.stringify({ pods: result.pods, started: result.started, p50Ms: result.p50Ms, p90Ms: result.p90Ms, p99Ms: result.p99Ms, workerRssMb, stages: result.stages }));
+    console.log(JSON.stringify({ pods: result.pods, started: result.started, p50Ms: result.p50Ms, p90Ms: result.p90Ms, p99Ms: result.p99Ms, workerPeakRssMb: peakRssMb, workerRssMb, stages: result.stages }));
     return result.started === result.pods ? 0 : 1;
   } finally {
+    clearInterval(sampler);
     client.close();
   }
 }
