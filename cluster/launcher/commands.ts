@@ -17,10 +17,11 @@ import { removeWorkerPods } from '../worker/cleanup.js';
 /**
  * V8 flags for workers: a small young generation, size-optimised code, and JavaScript left to the
  * interpreter (no Sparkplug, Maglev or TurboFan). A worker's CPU goes to system calls and child
- * processes, not to hot JavaScript: measured with `bench startup` (300 pods on 3 workers), the
- * interpreter alone left the workers' CPU per pod and the startup latency where they were and took
- * RSS from 87–93 MB to 71–74 MB. (`--lite-mode` saves about as much but also turns WebAssembly off,
- * and with it `fetch`, whose HTTP parser is WebAssembly.) Hollow-node workers (`--hollow`, started
+ * processes, not to hot JavaScript. Measured with `bench startup` (300 pods on 3 workers): RSS
+ * went from 87–93 MB to 75–79 MB at its peak with 100 pods each (72 MB with 50 pods held); each
+ * worker's CPU per 100 pods was 4.3–4.9 s against 3.5–4.6 s with the compilers, runs on a machine
+ * whose figures vary that much from run to run. (`--lite-mode` saves about as much but also turns
+ * WebAssembly off, and with it `fetch`, whose HTTP parser is WebAssembly.) Hollow-node workers (`--hollow`, started
  * by `bench deployment-scale`) run hot JavaScript for a thousand nodes and get none of these flags.
  */
 const WORKER_NODE_FLAGS = ['--max-semi-space-size=1', '--optimize-for-size', '--no-sparkplug', '--no-maglev', '--no-opt'];
