@@ -7,7 +7,10 @@ import { runStartupBench, STARTUP_BENCH_LABEL } from '../../../bench/index.js';
 
 const PODS = { group: '', version: 'v1', resource: 'pods' } as const;
 
-/** Reports a pod IP first, then (after `runAfterMs`) a running container, as a kubelet would. */
+/**
+ * Reports a pod IP a timer after seeing the pod (so after the create's answer, whatever the order
+ * of the in-memory client's callbacks), then after `runAfterMs` a running container, as a kubelet would.
+ */
 function fakeKubelet(client: InMemoryResourceClient, runAfterMs: number): () => void {
   const reported = new Set<string>();
   const watch = client.watch(PODS, { namespace: 'default', resourceVersion: '0' }, (events) => {
@@ -17,6 +20,7 @@ function fakeKubelet(client: InMemoryResourceClient, runAfterMs: number): () => 
       if (event.type !== 'ADDED' || reported.has(name)) continue;
       reported.add(name);
       void (async () => {
+        await new Promise((resolve) => setTimeout(resolve, 1));
         const withIp = await client.updateStatus<Pod>(PODS, { ...pod, status: { phase: 'Pending', podIP: '127.64.0.2' } });
         await new Promise((resolve) => setTimeout(resolve, runAfterMs));
         await client.updateStatus<Pod>(PODS, {
