@@ -2,6 +2,7 @@
 export * from './assert.js';
 export * from './random.js';
 export * from './msgpack.js';
+export * from './identity-cache.js';
 export * from './lincheck/index.js';
 export * from './api/index.js';
 export * from './selectors/index.js';

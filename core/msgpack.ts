@@ -34,3 +34,48 @@ export function packOwned(packr: Packr, value: unknown, headerBytes: number): Ui
   if (packed.byteLength >= LARGE_PACK_BYTES) packr.useBuffer(Buffer.allocUnsafeSlow(FRESH_BUFFER_BYTES));
   return owned;
 }
+
+/** A msgpack type whose header carries a size: its fixed-size form (if any) and its 8/16/32-bit forms (-1: none). */
+export interface MsgpackSizedType {
+  readonly fixBelow: number;
+  readonly fix: number;
+  readonly u8: number;
+  readonly u16: number;
+  readonly u32: number;
+}
+
+export const MSGPACK_ARRAY: MsgpackSizedType = { fixBelow: 16, fix: 0x90, u8: -1, u16: 0xdc, u32: 0xdd };
+export const MSGPACK_BIN: MsgpackSizedType = { fixBelow: 0, fix: 0, u8: 0xc4, u16: 0xc5, u32: 0xc6 };
+
+/** Bytes of the smallest header of `type` for size `n`, as msgpackr writes it. */
+export function msgpackHeaderBytes(type: MsgpackSizedType, n: number): number {
+  return n < type.fixBelow ? 1 : type.u8 >= 0 && n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
+}
+
+/** Writes that header at `at`; returns where the content starts. */
+export function writeMsgpackHeader(view: DataView, at: number, type: MsgpackSizedType, n: number): number {
+  if (n < type.fixBelow) {
+    view.setUint8(at, type.fix | n);
+    return at + 1;
+  }
+  if (type.u8 >= 0 && n < 0x100) {
+    view.setUint8(at, type.u8);
+    view.setUint8(at + 1, n);
+    return at + 2;
+  }
+  if (n < 0x10000) {
+    view.setUint8(at, type.u16);
+    view.setUint16(at + 1, n);
+    return at + 3;
+  }
+  view.setUint8(at, type.u32);
+  view.setUint32(at + 1, n);
+  return at + 5;
+}
+
+/** That header alone, in a Buffer of its own. */
+export function msgpackHeader(type: MsgpackSizedType, n: number): Buffer {
+  const header = Buffer.allocUnsafe(msgpackHeaderBytes(type, n));
+  writeMsgpackHeader(new DataView(header.buffer, header.byteOffset, header.byteLength), 0, type, n);
+  return header;
+}

@@ -1,5 +1,5 @@
 import { ApiBadRequestError, ApiConflictError, ApiGenerateNameConflictError, ApiInvalidError, ApiNotFoundError, resourceApiVersion, fieldRequired, StorageKeyExistsError } from '../../core/index.js';
-import { formatRfc3339, generateObjectName } from '../../core/index.js';
+import { BoundedIdentityCache, formatRfc3339, generateObjectName } from '../../core/index.js';
 import type { ApiResourceType, FieldValidationDirective, KubeObject, Pod, PodAdmissionSettings, Random, Storage, StorageObject, StoragePredicate } from '../../core/index.js';
 import { applyPodAdmissionDefaults, prepareObjectForCreate, prepareObjectForUpdate, prepareStatusUpdate } from '../../core/index.js';
 import { registryCollectionKey, registryObjectKey } from '../../core/index.js';
@@ -44,15 +44,10 @@ export const WATCH_LINE_CACHE_OBJECTS = 1024;
  * times (kube's cachingObject). Bounded to the last WATCH_LINE_CACHE_OBJECTS objects: watchers
  * read a change within moments of each other, and a slow one makes its own.
  */
-const sharedByChange = new Map<object, Map<string, string | JsonMap>>();
+const sharedByChange = new BoundedIdentityCache<object, Map<string, string | JsonMap>>(WATCH_LINE_CACHE_OBJECTS);
 
 function sharedVariant<V extends string | JsonMap>(object: StorageObject, variant: string, make: () => V): V {
-  let variants = sharedByChange.get(object);
-  if (variants === undefined) {
-    variants = new Map();
-    sharedByChange.set(object, variants);
-    if (sharedByChange.size > WATCH_LINE_CACHE_OBJECTS) sharedByChange.delete(sharedByChange.keys().next().value!);
-  }
+  const variants = sharedByChange.getOrMake(object, () => new Map());
   let value = variants.get(variant) as V | undefined;
   if (value === undefined) {
     value = make();

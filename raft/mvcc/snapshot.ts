@@ -1,5 +1,5 @@
 import { Packr, unpack } from 'msgpackr';
-import { packOwned } from '../../core/index.js';
+import { MSGPACK_ARRAY, MSGPACK_BIN, msgpackHeaderBytes, packOwned, writeMsgpackHeader } from '../../core/index.js';
 import { crc32c } from './bytes.js';
 import { decodeRecord } from './codec.js';
 import { MvccCorruptionError } from './corruption.js';
@@ -39,44 +39,6 @@ export function encodeSnapshot(s: MvccSnapshot): Uint8Array {
 /** Records copied between two yields of encodeSnapshotSliced. */
 export const SNAPSHOT_ENCODE_SLICE_RECORDS = 4096;
 
-/** A msgpack type whose header carries a size: its fixed-size form (if any) and its 8/16/32-bit forms (-1: none). */
-interface SizedType {
-  readonly fixBelow: number;
-  readonly fix: number;
-  readonly u8: number;
-  readonly u16: number;
-  readonly u32: number;
-}
-
-const ARRAY: SizedType = { fixBelow: 16, fix: 0x90, u8: -1, u16: 0xdc, u32: 0xdd };
-const BIN: SizedType = { fixBelow: 0, fix: 0, u8: 0xc4, u16: 0xc5, u32: 0xc6 };
-
-/** Bytes of the smallest header of `type` for size `n`, as msgpackr writes it. */
-function headerBytes(type: SizedType, n: number): number {
-  return n < type.fixBelow ? 1 : type.u8 >= 0 && n < 0x100 ? 2 : n < 0x10000 ? 3 : 5;
-}
-
-/** Writes that header at `at`; returns where the content starts. */
-function writeHeader(view: DataView, at: number, type: SizedType, n: number): number {
-  if (n < type.fixBelow) {
-    view.setUint8(at, type.fix | n);
-    return at + 1;
-  }
-  if (type.u8 >= 0 && n < 0x100) {
-    view.setUint8(at, type.u8);
-    view.setUint8(at + 1, n);
-    return at + 2;
-  }
-  if (n < 0x10000) {
-    view.setUint8(at, type.u16);
-    view.setUint16(at + 1, n);
-    return at + 3;
-  }
-  view.setUint8(at, type.u32);
-  view.setUint32(at + 1, n);
-  return at + 5;
-}
-
 /**
  * encodeSnapshot's bytes (for records as the last field, as beginSnapshot builds it), made
  * without holding the event loop for the whole state: msgpackr packs everything but the
@@ -89,20 +51,20 @@ export async function encodeSnapshotSliced(s: MvccSnapshot, pause: () => Promise
   // The records go last, packed as an empty fixarray (one byte, 0x90) whose header is rewritten below.
   const head = packr.pack({ ...meta, records: [] });
   const n = records.length;
-  let size = CRC_BYTES + head.length - 1 + headerBytes(ARRAY, n);
-  for (const r of records) size += headerBytes(BIN, r.length) + r.length;
+  let size = CRC_BYTES + head.length - 1 + msgpackHeaderBytes(MSGPACK_ARRAY, n);
+  for (const r of records) size += msgpackHeaderBytes(MSGPACK_BIN, r.length) + r.length;
   // Every byte is written below: no zero-fill of a buffer the size of the state (a plain
   // Uint8Array over it, so slice() copies as callers expect, unlike Buffer#slice).
   const memory = Buffer.allocUnsafeSlow(size);
   const out = new Uint8Array(memory.buffer, memory.byteOffset, size);
   const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   out.set(head.subarray(0, head.length - 1), CRC_BYTES);
-  let at = writeHeader(view, CRC_BYTES + head.length - 1, ARRAY, n);
+  let at = writeMsgpackHeader(view, CRC_BYTES + head.length - 1, MSGPACK_ARRAY, n);
   let crc = 0;
   let crcFrom = CRC_BYTES;
   for (let i = 0; i < n; i++) {
     const r = records[i]!;
-    at = writeHeader(view, at, BIN, r.length);
+    at = writeMsgpackHeader(view, at, MSGPACK_BIN, r.length);
     out.set(r, at);
     at += r.length;
     if ((i + 1) % SNAPSHOT_ENCODE_SLICE_RECORDS === 0 && i + 1 < n) {

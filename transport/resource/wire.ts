@@ -15,7 +15,7 @@
  */
 import { Packr, Unpackr } from 'msgpackr';
 import type { GroupVersionResource, ResourceApiStatus, ResourceListResult, ResourceObject, ResourceObjectRef, ResourcePatchType, ResourceWatchEvent, ResourceWatchEventType } from '../../core/index.js';
-import { isResourceApiStatus, packBounded } from '../../core/index.js';
+import { BoundedIdentityCache, isResourceApiStatus, MSGPACK_ARRAY, msgpackHeader, packBounded } from '../../core/index.js';
 import { RESOURCE_STATUS_TRAILER_MAX_BYTES } from './service.js';
 
 /**
@@ -125,28 +125,13 @@ export const WATCH_OBJECT_BYTES_CACHE = 1024;
  * change the same frozen object, so a change several clients watch is encoded once. Bounded to
  * the last WATCH_OBJECT_BYTES_CACHE objects (insertion order), as the JSON lines are.
  */
-const objectBytes = new Map<object, Buffer>();
+const objectBytes = new BoundedIdentityCache<object, Buffer>(WATCH_OBJECT_BYTES_CACHE);
 
 function encodedWatchObject(object: unknown): Buffer {
-  if (typeof object !== 'object' || object === null || !Object.isFrozen(object)) return Buffer.from(encodeResourceMessage(object));
-  let bytes = objectBytes.get(object);
-  if (bytes === undefined) {
-    // A copy: msgpackr returns a view of its shared buffer, which the next pack overwrites.
-    bytes = Buffer.from(encodeResourceMessage(object));
-    objectBytes.set(object, bytes);
-    if (objectBytes.size > WATCH_OBJECT_BYTES_CACHE) objectBytes.delete(objectBytes.keys().next().value!);
-  }
-  return bytes;
-}
-
-/** A msgpack array header for `length` items. */
-function arrayHeader(length: number): Buffer {
-  if (length < 16) return Buffer.of(0x90 | length);
-  if (length < 0x10000) return Buffer.of(0xdc, length >> 8, length & 0xff);
-  const header = Buffer.allocUnsafe(5);
-  header[0] = 0xdd;
-  header.writeUInt32BE(length, 1);
-  return header;
+  // A copy: msgpackr returns a view of its shared buffer, which the next pack overwrites.
+  const encode = (): Buffer => Buffer.from(encodeResourceMessage(object));
+  if (typeof object !== 'object' || object === null || !Object.isFrozen(object)) return encode();
+  return objectBytes.getOrMake(object, encode);
 }
 
 /**
@@ -155,7 +140,7 @@ function arrayHeader(length: number): Buffer {
  * packing the array whole.
  */
 export function encodeWatchFrame(events: readonly ResourceWatchEvent[], start = 0, end = events.length): Buffer {
-  const parts: Buffer[] = [arrayHeader(end - start)];
+  const parts: Buffer[] = [msgpackHeader(MSGPACK_ARRAY, end - start)];
   for (let i = start; i < end; i++) {
     const event = events[i]!;
     parts.push(Buffer.of(0x92, EVENT_TYPE_CODES[event.type]), encodedWatchObject(event.object));
