@@ -6,7 +6,7 @@ import { existsSync, mkdtempSync, promises as fsp, readFileSync, readlinkSync, r
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { createLinuxIsolation, detectLinuxIsolation, ISOLATION_SUBDIR, type LinuxIsolation } from '../../../actors/index.js';
+import { createLinuxIsolation, detectLinuxIsolation, ISOLATION_SUBDIR, probeLinuxIsolation, type LinuxIsolation } from '../../../actors/index.js';
 import { killGroup, output, startWrapped, waitExit, waitFor, type RunningContainer } from './harness.js';
 
 const support = await detectLinuxIsolation();
@@ -221,6 +221,18 @@ async function run(iso: LinuxIsolation): Promise<void> {
     tt.notOk(iso.ownsSandbox({}), 'what NoIsolation records');
     await tt.resolves(iso.destroySandbox({}), 'a worker that ran with --no-isolation before can still delete its pods');
     tt.ok(existsSync(`/proc/${fx.holderPid}/ns`), 'and its own holder is untouched');
+  });
+
+  void t.test('a holder that cannot start is reported at once, with why, and leaves nothing running', async (tt) => {
+    const probe = await probeLinuxIsolation();
+    const tools = probe.tools!;
+    // A shell that fails before the holder says it is ready (as a refused hostname would).
+    const failing = await createLinuxIsolation({ probe: { ...probe, tools: { ...tools, sh: '/bin/false' } }, cgroupParent });
+    const t0 = Date.now();
+    await tt.rejects(failing!.createSandbox('sbfail', 'failpod', join(dir, 'sbfail')), { name: 'LinuxIsolationError', code: 'NamespaceSetup', message: /never said it was ready/ });
+    tt.ok(Date.now() - t0 < 3_000, 'without waiting out the start timeout');
+    const missing = await createLinuxIsolation({ probe: { ...probe, tools: { ...tools, unshare: join(dir, 'no-such-unshare') } }, cgroupParent });
+    await tt.rejects(missing!.createSandbox('sbmissing', 'missingpod', join(dir, 'sbmissing')), { name: 'LinuxIsolationError', code: 'NamespaceSetup', message: /ENOENT/ });
   });
 
   void t.test('destroySandbox ends the holder and everything in the pod', async (tt) => {

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import t from 'tap';
 import {
   ContainerNotRunningError,
@@ -100,6 +102,34 @@ void t.test('typed errors: unknown image, malformed name, mounts without isolati
   await rt.startContainer(done);
   await waitForExit(rt, done);
   await t.rejects(rt.execSync(done, ['true'], 1000), ContainerNotRunningError);
+  t.end();
+});
+
+void t.test('what a command writes just before it exits at once is never lost', async (t) => {
+  const fx = runtimeFixture(t);
+  const rt = await fx.newRuntime();
+  const started = await Promise.all(Array.from({ length: 20 }, (_, i) => runContainer(rt, `quick${i}`, containerConfig('flotilla/shell', { command: ['sh', '-c', `echo out${i}; echo err${i} >&2`] }))));
+  for (const [i, c] of started.entries()) {
+    await waitForExit(rt, c.containerId);
+    t.same((await collectLogs(rt.readContainerLogs(c.containerId, {}))).sort(), [`err${i}`, `out${i}`], `container ${i}`);
+  }
+  t.end();
+});
+
+void t.test('a container whose output FIFOs cannot be made does not start, and says why', async (t) => {
+  const fx = runtimeFixture(t);
+  const rt = await fx.newRuntime();
+  const sandboxId = await rt.runPodSandbox(sandboxConfig('nofifo'));
+  const id = await rt.createContainer(sandboxId, containerConfig('flotilla/sleep'));
+  // A regular file where the stdout FIFO goes: mkfifo refuses it.
+  fs.writeFileSync(path.join(fx.stateDir, 'containers', id, 'stdout.fifo'), 'not a fifo');
+  const err = await rt.startContainer(id).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  t.type(err, StartContainerError);
+  t.match((err as Error).message, /output FIFOs could not be set up.*stdout\.fifo/s);
+  t.equal((await rt.containerStatus(id)).state, 'created', 'nothing runs');
   t.end();
 });
 

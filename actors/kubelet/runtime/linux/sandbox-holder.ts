@@ -5,14 +5,16 @@
 
 import { spawn } from 'node:child_process';
 import { promises as fsp } from 'node:fs';
-import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import type { SleepMs } from './cgroup-driver.js';
 import type { LinuxTools } from './host-probe.js';
 import { LinuxIsolationError } from './linux-isolation-errors.js';
 import { isProcessAlive, readChildPids, readProcStartTime } from './proc-files.js';
 
-/** Polls for the holder to appear and set its hostname before giving up. */
-export const HOLDER_START_ATTEMPTS = 250;
+/** How long the holder has to set its hostname and say it is ready. */
+export const HOLDER_START_TIMEOUT_MS = 5_000;
+/** Polls for the holder's pid to show among unshare's children once it said it is ready. */
+export const HOLDER_PID_ATTEMPTS = 50;
 /** Polls for a killed holder to be gone. */
 export const HOLDER_STOP_ATTEMPTS = 250;
 export const HOLDER_POLL_MS = 20;
@@ -30,12 +32,20 @@ export interface SandboxHolderState {
   readonly holderStartTime: number;
 }
 
-/** Sets the hostname in its own UTS namespace, says it is ready, then sleeps, reaping orphans (it is PID 1). */
+/** The line the holder writes on fd 3 once its hostname is set. */
+const HOLDER_READY = 'holder-ready';
+
+/**
+ * Sets the hostname in its own UTS namespace, says it is ready on fd 3 (a socket pair with the
+ * worker, closed right after, so nothing it starts holds it), then sleeps, reaping orphans (it is
+ * PID 1).
+ */
 const HOLDER_SCRIPT = [
   'printf %s "$1" > /proc/sys/kernel/hostname || exit 1',
-  ': > "$2" || exit 1',
+  `echo ${HOLDER_READY} >&3 || exit 1`,
+  'exec 3>&-',
   'trap "exit 0" TERM',
-  'while :; do "$3" 3600 & wait; done',
+  'while :; do "$2" 3600 & wait; done',
 ].join('\n');
 
 export function parseSandboxHolderState(state: { readonly [key: string]: unknown }): SandboxHolderState {
@@ -56,16 +66,38 @@ export function holderAlive(state: SandboxHolderState): Promise<boolean> {
   return isProcessAlive(state.holderPid, state.holderStartTime);
 }
 
+/**
+ * Resolves true once `stream` carries the ready line, false at its end, on an error or after
+ * timeoutMs. The holder's unshare keeps its copy of the socket open for as long as it lives, so
+ * the line, not the end of the stream, is the signal.
+ */
+function awaitHolderReady(stream: Duplex, timeoutMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    let said = '';
+    const timer = setTimeout(() => done(false), timeoutMs);
+    const done = (ready: boolean): void => {
+      clearTimeout(timer);
+      stream.destroy();
+      resolve(ready);
+    };
+    stream.setEncoding('utf8');
+    stream.on('data', (chunk: string) => {
+      said += chunk;
+      if (said.includes(`${HOLDER_READY}\n`)) done(true);
+    });
+    stream.once('end', () => done(false));
+    stream.on('error', () => done(false));
+  });
+}
+
 export async function startSandboxHolder(tools: LinuxTools, sandboxId: string, hostname: string, sandboxDir: string, sleep: SleepMs): Promise<SandboxHolderState> {
   const podHostname = hostname.slice(0, POD_HOSTNAME_MAX_LENGTH);
   await fsp.mkdir(sandboxDir, { recursive: true });
-  const readyFile = join(sandboxDir, 'isolation-holder-ready');
-  await fsp.rm(readyFile, { force: true });
 
   const unshare = spawn(
     tools.unshare,
-    ['--fork', '--pid', '--mount', '--uts', '--ipc', '--mount-proc', '--propagation', 'private', '--', tools.sh, '-c', HOLDER_SCRIPT, 'flotilla-pod', podHostname, readyFile, tools.sleep],
-    { detached: true, stdio: 'ignore' },
+    ['--fork', '--pid', '--mount', '--uts', '--ipc', '--mount-proc', '--propagation', 'private', '--', tools.sh, '-c', HOLDER_SCRIPT, 'flotilla-pod', podHostname, tools.sleep],
+    { detached: true, stdio: ['ignore', 'ignore', 'ignore', 'pipe'] },
   );
   let spawnError: Error | undefined;
   unshare.on('error', (err) => {
@@ -74,19 +106,17 @@ export async function startSandboxHolder(tools: LinuxTools, sandboxId: string, h
   unshare.unref();
   const unsharePid = unshare.pid;
 
-  for (let attempt = 0; attempt < HOLDER_START_ATTEMPTS; attempt++) {
-    if (spawnError !== undefined) break;
-    if (unsharePid !== undefined && unshare.exitCode === null && unshare.signalCode === null) {
-      const [holderPid] = await readChildPids(unsharePid);
-      const ready = await fsp.access(readyFile).then(() => true, () => false);
-      if (holderPid !== undefined && ready) {
-        const holderStartTime = await readProcStartTime(holderPid);
-        if (holderStartTime !== undefined) {
-          return { kind: 'flotilla-linux-sandbox', sandboxId, hostname: podHostname, holderPid, holderStartTime };
-        }
-      }
-    } else if (unsharePid !== undefined) {
-      break;
+  // A spawn that failed has no pid; its error arrives on the next tick.
+  if (unsharePid === undefined) await new Promise((r) => setImmediate(r));
+  const ready = unsharePid !== undefined && (await awaitHolderReady(unshare.stdio[3] as Duplex, HOLDER_START_TIMEOUT_MS));
+  // The holder said it is ready, so it exists: its pid shows among unshare's children at once,
+  // or after the few polls a loaded /proc may take.
+  for (let attempt = 0; ready && attempt < HOLDER_PID_ATTEMPTS; attempt++) {
+    if (spawnError !== undefined || unshare.exitCode !== null || unshare.signalCode !== null) break;
+    const [holderPid] = await readChildPids(unsharePid);
+    const holderStartTime = holderPid === undefined ? undefined : await readProcStartTime(holderPid);
+    if (holderPid !== undefined && holderStartTime !== undefined) {
+      return { kind: 'flotilla-linux-sandbox', sandboxId, hostname: podHostname, holderPid, holderStartTime };
     }
     await sleep(HOLDER_POLL_MS);
   }
@@ -97,7 +127,7 @@ export async function startSandboxHolder(tools: LinuxTools, sandboxId: string, h
       // Already gone.
     }
   }
-  const why = spawnError?.message ?? `holder did not come up (unshare exit ${String(unshare.exitCode ?? unshare.signalCode)})`;
+  const why = spawnError?.message ?? `holder did not come up (unshare exit ${String(unshare.exitCode ?? unshare.signalCode)}${ready ? '' : ', it never said it was ready'})`;
   throw new LinuxIsolationError('NamespaceSetup', sandboxId, why);
 }
 

@@ -43,7 +43,7 @@ import {
 } from '../runtime-errors.js';
 import { ContainerLogWriter, DEFAULT_MAX_LOG_FILE_BYTES, DEFAULT_MAX_LOG_FILES, type LogRotationPolicy } from './container-log-writer.js';
 import { readContainerLogLines } from './container-log-reader.js';
-import { createFifos, exitCodeOfSignal, findExecutable, openFifoReader, readExitFile, spawnContainerProcess } from './container-process.js';
+import { exitCodeOfSignal, findExecutable, openFifoReader, readExitFile, spawnContainerProcess } from './container-process.js';
 import { containerStatusOf, resolveContainerArgv, resolveProcessContainerEnv } from './container-spec.js';
 import { PodIpPool } from './pod-ip-pool.js';
 import { runExecSync, startExecSession } from './exec-process.js';
@@ -243,12 +243,7 @@ export class ProcessRuntime implements ContainerRuntime {
     await fsp.mkdir(containerDir, { recursive: true });
     const stdoutFifoPath = path.join(containerDir, 'stdout.fifo');
     const stderrFifoPath = path.join(containerDir, 'stderr.fifo');
-    // mkfifo is a process of its own: it runs while the isolation prepares the root, and is
-    // always awaited before the directory may be removed. Settles with the error, never rejects.
-    const fifosMade = createFifos([stdoutFifoPath, stderrFifoPath]).then(
-      () => undefined,
-      (err: unknown) => (err instanceof Error ? err : new Error(String(err))),
-    );
+    // The FIFOs themselves are made by the container's wrapper when it starts (container-process.ts).
     try {
       let launch;
       try {
@@ -275,15 +270,12 @@ export class ProcessRuntime implements ContainerRuntime {
         state: 'created',
         createdAtMs: this.options.clock.now(),
       };
-      const fifoError = await fifosMade;
-      if (fifoError !== undefined) throw fifoError;
       await this.store.saveContainer(record);
       const live = newLive(record);
       live.resolveExited();
       this.containers.set(id, live);
       return id;
     } catch (err) {
-      await fifosMade;
       await this.options.isolation.removeContainer(id, containerDir).catch(() => undefined);
       await this.store.deleteContainer(id);
       throw err;
