@@ -3,8 +3,14 @@
  * machine, in the same run, measured by the same client (`flotilla bench store`'s). Each system
  * runs alone (the other is stopped) so they do not compete for the CPU. Prints a table and, last,
  * JSON with both systems' figures and Flotilla/etcd ratios.
+ *
+ * The single client's put is measured twice, sent to the leader and sent to a follower (which
+ * forwards it, and answers once it has applied the entry itself): which member a single client
+ * happens to reach changes its latency by about half, so one figure against "the first endpoint"
+ * compared two systems' luck as much as their speed.
  */
 import { readFileSync } from 'node:fs';
+import { EtcdClient } from '../transport/index.js';
 import type { TestCluster } from '../test/index.js';
 import { ETCD_BIN, startEtcdCluster, startFlotillaCluster } from '../test/index.js';
 import type { StoreBenchResult } from './store.js';
@@ -14,7 +20,8 @@ const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const MEMORY_KEYS = Math.round(100_000 * SCALE);
 
 interface SystemFigures {
-  putOneClient: StoreBenchResult;
+  putOneClientToLeader: StoreBenchResult;
+  putOneClientToFollower: StoreBenchResult;
   put64: StoreBenchResult;
   rangeLinearizable64: StoreBenchResult;
   rangeSerializable64: StoreBenchResult;
@@ -27,20 +34,37 @@ function rssMb(pid: number | undefined): number {
   return m ? Math.round(Number(m[1]) / 1024) : 0;
 }
 
+/** Which endpoint is the leader's: the member whose Status names itself leader. */
+async function leaderEndpoint(endpoints: readonly string[]): Promise<number> {
+  const client = new EtcdClient({ endpoints: [...endpoints], timeoutMs: 5_000 });
+  try {
+    for (let i = 0; i < endpoints.length; i++) {
+      const st = await client.status(i);
+      if (st.leader === st.header.memberId) return i;
+    }
+  } finally {
+    client.close();
+  }
+  throw new Error(`no member of ${endpoints.join(',')} says it is the leader`);
+}
+
 async function measure(cluster: TestCluster): Promise<SystemFigures> {
   const endpoints = cluster.endpoints;
   const base = { endpoints, valSize: 256, serializable: false, conns: 1 } as const;
   // Warm up connections and JIT on both sides before measuring.
   await runStoreBench({ ...base, op: 'put', clients: 16, total: Math.round(2_000 * SCALE) });
-  const putOneClient = await runStoreBench({ ...base, op: 'put', clients: 1, total: Math.round(2_000 * SCALE) });
+  const leader = await leaderEndpoint(endpoints);
+  const follower = (leader + 1) % endpoints.length;
+  const putOneClientToLeader = await runStoreBench({ ...base, endpoints: [endpoints[leader]!], op: 'put', clients: 1, total: Math.round(2_000 * SCALE) });
+  const putOneClientToFollower = await runStoreBench({ ...base, endpoints: [endpoints[follower]!], op: 'put', clients: 1, total: Math.round(2_000 * SCALE) });
   const put64 = await runStoreBench({ ...base, op: 'put', clients: 64, total: Math.round(30_000 * SCALE) });
   const rangeLinearizable64 = await runStoreBench({ ...base, op: 'range', clients: 64, total: Math.round(30_000 * SCALE) });
   const rangeSerializable64 = await runStoreBench({ ...base, op: 'range', clients: 64, total: Math.round(30_000 * SCALE), serializable: true });
   // Memory: fill to MEMORY_KEYS distinct keys (the puts above already wrote some).
-  const written = Math.round(2_000 * SCALE) * 2 + Math.round(30_000 * SCALE);
+  const written = Math.round(2_000 * SCALE) * 3 + Math.round(30_000 * SCALE);
   if (MEMORY_KEYS > written) await runStoreBench({ ...base, op: 'put', clients: 64, total: MEMORY_KEYS - written });
   const rssMbAfterKeys = cluster.members.map((m) => rssMb(m.pid));
-  return { putOneClient, put64, rangeLinearizable64, rangeSerializable64, rssMbAfterKeys };
+  return { putOneClientToLeader, putOneClientToFollower, put64, rangeLinearizable64, rangeSerializable64, rssMbAfterKeys };
 }
 
 function row(name: string, f: StoreBenchResult, e: StoreBenchResult): string {
@@ -66,13 +90,15 @@ try {
   await etcd.close();
 }
 console.error(`3 members each, 256-byte values; qps Flotilla / etcd 3.4, ratio, latencies Flotilla/etcd`);
-console.error(row('put, 1 client', f.putOneClient, e.putOneClient));
+console.error(row('put, 1 client, to leader', f.putOneClientToLeader, e.putOneClientToLeader));
+console.error(row('put, 1 client, to follower', f.putOneClientToFollower, e.putOneClientToFollower));
 console.error(row('put, 64 clients', f.put64, e.put64));
 console.error(row('range linearizable, 64', f.rangeLinearizable64, e.rangeLinearizable64));
 console.error(row('range serializable, 64', f.rangeSerializable64, e.rangeSerializable64));
 console.error(`RSS per member after ${MEMORY_KEYS} keys: Flotilla ${f.rssMbAfterKeys.join('/')} MB, etcd ${e.rssMbAfterKeys.join('/')} MB`);
 const pick = (s: SystemFigures) => ({
-  putOneClientP50Ms: s.putOneClient.p50Ms,
+  putOneClientToLeaderP50Ms: s.putOneClientToLeader.p50Ms,
+  putOneClientToFollowerP50Ms: s.putOneClientToFollower.p50Ms,
   put64Qps: s.put64.qps,
   put64P99Ms: s.put64.p99Ms,
   rangeLinearizable64Qps: s.rangeLinearizable64.qps,
