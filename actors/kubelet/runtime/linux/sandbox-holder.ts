@@ -8,6 +8,7 @@ import { promises as fsp } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import type { SleepMs } from './cgroup-driver.js';
 import type { LinuxTools } from './host-probe.js';
+import { awaitReadyLine } from '../process/ready-line.js';
 import { LinuxIsolationError } from './linux-isolation-errors.js';
 import { isProcessAlive, readChildPids, readProcStartTime } from './proc-files.js';
 
@@ -66,30 +67,6 @@ export function holderAlive(state: SandboxHolderState): Promise<boolean> {
   return isProcessAlive(state.holderPid, state.holderStartTime);
 }
 
-/**
- * Resolves true once `stream` carries the ready line, false at its end, on an error or after
- * timeoutMs. The holder's unshare keeps its copy of the socket open for as long as it lives, so
- * the line, not the end of the stream, is the signal.
- */
-function awaitHolderReady(stream: Duplex, timeoutMs: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    let said = '';
-    const timer = setTimeout(() => done(false), timeoutMs);
-    const done = (ready: boolean): void => {
-      clearTimeout(timer);
-      stream.destroy();
-      resolve(ready);
-    };
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      said += chunk;
-      if (said.includes(`${HOLDER_READY}\n`)) done(true);
-    });
-    stream.once('end', () => done(false));
-    stream.on('error', () => done(false));
-  });
-}
-
 export async function startSandboxHolder(tools: LinuxTools, sandboxId: string, hostname: string, sandboxDir: string, sleep: SleepMs): Promise<SandboxHolderState> {
   const podHostname = hostname.slice(0, POD_HOSTNAME_MAX_LENGTH);
   await fsp.mkdir(sandboxDir, { recursive: true });
@@ -108,7 +85,11 @@ export async function startSandboxHolder(tools: LinuxTools, sandboxId: string, h
 
   // A spawn that failed has no pid; its error arrives on the next tick.
   if (unsharePid === undefined) await new Promise((r) => setImmediate(r));
-  const ready = unsharePid !== undefined && (await awaitHolderReady(unshare.stdio[3] as Duplex, HOLDER_START_TIMEOUT_MS));
+  // The holder's unshare keeps its copy of the socket for as long as it lives: the line, not the
+  // stream's end, is the signal, and the worker closes its side once it has it.
+  const handshake = unshare.stdio[3] as Duplex;
+  const ready = unsharePid !== undefined && (await awaitReadyLine(handshake, HOLDER_READY, HOLDER_START_TIMEOUT_MS)).ready;
+  handshake.destroy();
   // The holder said it is ready, so it exists: its pid shows among unshare's children at once,
   // or after the few polls a loaded /proc may take.
   for (let attempt = 0; ready && attempt < HOLDER_PID_ATTEMPTS; attempt++) {

@@ -23,6 +23,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { ContainerLaunchSpec } from './isolation-contract.js';
+import { awaitReadyLine } from './ready-line.js';
 
 /** Exit code of a wrapper that could not make or open its FIFOs (as a shell's "cannot execute"). */
 export const FIFO_SETUP_FAILED_EXIT_CODE = 126;
@@ -108,26 +109,6 @@ export interface SpawnedContainer {
   readonly exit: Promise<{ readonly code: number | null; readonly signal: NodeJS.Signals | null }>;
 }
 
-/** Reads `stream` to its end or to the ready line; resolves true on the line, else false with what it said. */
-function awaitReadyLine(stream: Duplex): Promise<{ ready: boolean; said: string }> {
-  return new Promise((resolve) => {
-    let said = '';
-    const done = (ready: boolean): void => {
-      stream.removeAllListeners('data');
-      stream.removeAllListeners('end');
-      resolve({ ready, said: said.trim() });
-    };
-    stream.setEncoding('utf8');
-    stream.on('data', (chunk: string) => {
-      said += chunk;
-      if (said.includes(`${FIFOS_READY}\n`)) done(true);
-    });
-    stream.once('end', () => done(false));
-    // A wrapper that died mid-handshake: its exit says the rest.
-    stream.on('error', () => done(false));
-  });
-}
-
 /**
  * Spawns the wrapper with the container's command; resolves once its FIFOs are open and the
  * worker reads them. The wrapper holds both FIFOs open read-write before it says so, so a command
@@ -147,7 +128,7 @@ export async function spawnContainerProcess(launch: ContainerLaunchSpec, exitFil
   });
   if (child.pid === undefined) throw new Error('spawned process has no pid');
   const handshake = child.stdio[3] as Duplex;
-  const { ready, said } = await awaitReadyLine(handshake);
+  const { ready, said } = await awaitReadyLine(handshake, FIFOS_READY);
   if (!ready) {
     handshake.destroy();
     const { code, signal } = await exit;

@@ -32,4 +32,6 @@ export { isSameProcessAlive, parseProcStat, readProcStat, MAX_PROC_SCAN_ENTRIES,
 export type { ProcStat } from './proc.js';
 export { DEFAULT_CONTAINER_PATH, resolveContainerArgv, resolveProcessContainerEnv } from './container-spec.js';
 export { EXEC_NOT_STARTED_EXIT_CODE, MAX_EXEC_SYNC_OUTPUT_BYTES } from './exec-process.js';
+export { awaitReadyLine } from './ready-line.js';
+export type { ReadyLineResult } from './ready-line.js';
 export { defaultPodCidrForNode, InvalidPodCidrError, PodIpPool, PodIpPoolExhaustedError } from './pod-ip-pool.js';
