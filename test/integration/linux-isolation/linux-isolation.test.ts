@@ -29,7 +29,7 @@ async function run(iso: LinuxIsolation): Promise<void> {
   const env = { PATH: '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' };
   const containers: { id: string; containerDir: string }[] = [];
   const started: RunningContainer[] = [];
-  const sandbox = await iso.createSandbox('sb1', 'isopod', join(dir, 'sandbox'));
+  const sandbox = await iso.createSandbox('sb1', 'isopod');
   const fx: Fixture = { dir, sandbox, holderPid: Number(sandbox['holderPid']) };
   const cgroupParent = `flotilla-test-${process.pid}`;
 
@@ -229,10 +229,10 @@ async function run(iso: LinuxIsolation): Promise<void> {
     // A shell that fails before the holder says it is ready (as a refused hostname would).
     const failing = await createLinuxIsolation({ probe: { ...probe, tools: { ...tools, sh: '/bin/false' } }, cgroupParent });
     const t0 = Date.now();
-    await tt.rejects(failing!.createSandbox('sbfail', 'failpod', join(dir, 'sbfail')), { name: 'LinuxIsolationError', code: 'NamespaceSetup', message: /never said it was ready/ });
+    await tt.rejects(failing!.createSandbox('sbfail', 'failpod'), { name: 'LinuxIsolationError', code: 'NamespaceSetup', message: /never said it was ready/ });
     tt.ok(Date.now() - t0 < 3_000, 'without waiting out the start timeout');
     const missing = await createLinuxIsolation({ probe: { ...probe, tools: { ...tools, unshare: join(dir, 'no-such-unshare') } }, cgroupParent });
-    await tt.rejects(missing!.createSandbox('sbmissing', 'missingpod', join(dir, 'sbmissing')), { name: 'LinuxIsolationError', code: 'NamespaceSetup', message: /ENOENT/ });
+    await tt.rejects(missing!.createSandbox('sbmissing', 'missingpod'), { name: 'LinuxIsolationError', code: 'NamespaceSetup', message: /ENOENT/ });
   });
 
   void t.test('destroySandbox ends the holder and everything in the pod', async (tt) => {

@@ -68,8 +68,8 @@ export class LinuxIsolation implements ContainerIsolation {
     this.sleep = options.sleep ?? ((ms) => delay(ms));
   }
 
-  async createSandbox(sandboxId: string, hostname: string, sandboxDir: string): Promise<SandboxIsolationState> {
-    const state = await startSandboxHolder(this.tools, sandboxId, hostname, sandboxDir, this.sleep);
+  async createSandbox(sandboxId: string, hostname: string): Promise<SandboxIsolationState> {
+    const state = await startSandboxHolder(this.tools, sandboxId, hostname, this.sleep);
     return { ...state };
   }
 

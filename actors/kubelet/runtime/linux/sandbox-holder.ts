@@ -4,7 +4,6 @@
 // PID namespace. It outlives the worker, so a restarted worker finds it by (pid, start time).
 
 import { spawn } from 'node:child_process';
-import { promises as fsp } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import type { SleepMs } from './cgroup-driver.js';
 import type { LinuxTools } from './host-probe.js';
@@ -67,10 +66,8 @@ export function holderAlive(state: SandboxHolderState): Promise<boolean> {
   return isProcessAlive(state.holderPid, state.holderStartTime);
 }
 
-export async function startSandboxHolder(tools: LinuxTools, sandboxId: string, hostname: string, sandboxDir: string, sleep: SleepMs): Promise<SandboxHolderState> {
+export async function startSandboxHolder(tools: LinuxTools, sandboxId: string, hostname: string, sleep: SleepMs): Promise<SandboxHolderState> {
   const podHostname = hostname.slice(0, POD_HOSTNAME_MAX_LENGTH);
-  await fsp.mkdir(sandboxDir, { recursive: true });
-
   const unshare = spawn(
     tools.unshare,
     ['--fork', '--pid', '--mount', '--uts', '--ipc', '--mount-proc', '--propagation', 'private', '--', tools.sh, '-c', HOLDER_SCRIPT, 'flotilla-pod', podHostname, tools.sleep],

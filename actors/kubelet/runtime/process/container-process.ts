@@ -11,8 +11,8 @@
 // full, until a worker reads again. The runtime reads them non-blocking through net.Socket (a
 // libuv pipe), never through fs streams, whose blocking reads would hold libuv's thread pool.
 //
-// The wrapper makes the FIFOs itself and opens them before it says so on fd 3, a pipe to the
-// worker: Node has no mkfifo, and a process spawned from the worker costs the worker a fork of
+// The wrapper makes the FIFOs itself and opens them before it says so on fd 3, a socket pair with
+// the worker: Node has no mkfifo, and a process spawned from the worker costs the worker a fork of
 // its whole address space (about 2 ms of CPU with its event loop blocked for 5-7 ms, measured on
 // this 2-core VM at 50-110 MB RSS), where the wrapper's shell forks mkfifo for a fraction of that.
 

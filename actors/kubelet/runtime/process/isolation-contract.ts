@@ -37,7 +37,7 @@ export interface ContainerLaunchSpec {
 
 export interface ContainerIsolation {
   readonly isolation: RuntimeIsolation;
-  createSandbox(sandboxId: string, hostname: string, sandboxDir: string): Promise<SandboxIsolationState>;
+  createSandbox(sandboxId: string, hostname: string): Promise<SandboxIsolationState>;
   /** Prepares cgroup, mounts, rootfs; returns how to spawn the container's command. */
   prepareContainer(sandbox: SandboxIsolationState, request: ContainerLaunchRequest): Promise<ContainerLaunchSpec>;
   /** How to spawn an exec'd command inside a running container (same namespaces, cgroup, root, env). */

@@ -166,7 +166,7 @@ export class ProcessRuntime implements ContainerRuntime {
 
   async runPodSandbox(config: PodSandboxConfig): Promise<string> {
     const id = this.newId();
-    const isolation = await this.options.isolation.createSandbox(id, config.hostname, this.store.sandboxDir(id));
+    const isolation = await this.options.isolation.createSandbox(id, config.hostname);
     const ip = this.podIps?.allocate() ?? this.options.podIP ?? '127.0.0.1';
     const record: SandboxRecord = { version: STATE_FORMAT_VERSION, id, config, state: 'ready', createdAtMs: this.options.clock.now(), ip, isolation };
     await this.store.saveSandbox(record);
