@@ -227,7 +227,7 @@ async function serveList(c: ResourceRequestContext): Promise<KubeHttpResponse> {
   const rvMatch = q.get('resourceVersionMatch');
   if (rvMatch !== null && rvMatch !== '' && rvMatch !== 'NotOlderThan' && rvMatch !== 'Exact') throw new ApiBadRequestError(`resourceVersionMatch: Unsupported value: "${rvMatch}"`);
   const limit = intParam(q, 'limit');
-  const r = await c.rest.list(c.info.namespace, {
+  const r = await c.rest.listStored(c.info.namespace, {
     ...(predicate ? { predicate } : {}),
     ...(limit !== undefined ? { limit } : {}),
     ...(q.get('continue') ? { continue: q.get('continue')! } : {}),
@@ -238,9 +238,12 @@ async function serveList(c: ResourceRequestContext): Promise<KubeHttpResponse> {
   const tableVersion = acceptedTableVersion(String(c.req.headers.accept ?? ''));
   if (tableVersion !== undefined) {
     const includeObject = includeObjectOf(q);
-    return json(200, renderTable(c.rest.type, r.items, { nowMs: c.nowMs(), tableVersion, listMetadata: listMeta, ...(includeObject ? { includeObject } : {}) }));
+    const items = r.items.map((i) => c.rest.typed(i));
+    return json(200, renderTable(c.rest.type, items, { nowMs: c.nowMs(), tableVersion, listMetadata: listMeta, ...(includeObject ? { includeObject } : {}) }));
   }
-  return json(200, { kind: c.rest.type.listKind, apiVersion: c.rest.apiVersion, metadata: listMeta, items: r.items });
+  // As JSON.stringify({kind, apiVersion, metadata, items}) would write it, from each object's kept text.
+  const head = JSON.stringify({ kind: c.rest.type.listKind, apiVersion: c.rest.apiVersion, metadata: listMeta }).slice(0, -1);
+  return { type: 'raw', code: 200, contentType: 'application/json', body: `${head},"items":[${r.items.map((i) => c.rest.typedJson(i)).join(',')}]}` };
 }
 
 async function serveWatch(c: ResourceRequestContext): Promise<KubeHttpResponse> {

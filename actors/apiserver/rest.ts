@@ -64,6 +64,12 @@ function sharedVariant<V extends string | JsonMap>(object: StorageObject, varian
 export class ResourceRest {
   readonly apiVersion: string;
   private readonly gr: { group: string; resource: string };
+  /**
+   * The typed JSON of each frozen object (the watch cache's, unchanged until replaced), kept as
+   * long as the cache keeps the object: a list of 10,000 unchanged pods joins 10,000 strings
+   * instead of serializing 14 MB, and a change's watch line is made from the same text.
+   */
+  private readonly jsonByObject = new WeakMap<StorageObject, string>();
 
   constructor(
     readonly type: ApiResourceType,
@@ -110,7 +116,18 @@ export class ResourceRest {
    */
   watchEventLine(type: string, obj: StorageObject): string | undefined {
     if (type === 'BOOKMARK' || type === 'ERROR' || !Object.isFrozen(obj)) return undefined;
-    return sharedVariant(obj, `${type}\u0000${this.apiVersion}\u0000${this.type.kind}`, () => JSON.stringify({ type, object: this.typed(obj) }));
+    return sharedVariant(obj, `${type}\u0000${this.apiVersion}\u0000${this.type.kind}`, () => `{"type":${JSON.stringify(type)},"object":${this.typedJson(obj)}}`);
+  }
+
+  /** JSON.stringify(typed(obj)), made once per frozen object. */
+  typedJson(obj: StorageObject): string {
+    if (!Object.isFrozen(obj)) return JSON.stringify(this.typed(obj));
+    let text = this.jsonByObject.get(obj);
+    if (text === undefined) {
+      text = JSON.stringify(this.typed(obj));
+      this.jsonByObject.set(obj, text);
+    }
+    return text;
   }
 
   /**
@@ -139,6 +156,15 @@ export class ResourceRest {
     namespace: string,
     o: { predicate?: StoragePredicate; limit?: number; continue?: string; resourceVersion?: string; resourceVersionMatch?: 'NotOlderThan' | 'Exact' },
   ): Promise<{ items: JsonMap[]; resourceVersion: string; continue?: string; remainingItemCount?: number }> {
+    const r = await this.listStored(namespace, o);
+    return { ...r, items: r.items.map((i) => this.typed(i)) };
+  }
+
+  /** list() with the objects as storage holds them (no kind/apiVersion): for typedJson. */
+  async listStored(
+    namespace: string,
+    o: { predicate?: StoragePredicate; limit?: number; continue?: string; resourceVersion?: string; resourceVersionMatch?: 'NotOlderThan' | 'Exact' },
+  ): Promise<{ items: readonly StorageObject[]; resourceVersion: string; continue?: string; remainingItemCount?: number }> {
     try {
       const r = await this.storage.getList(this.collectionKey(namespace), {
         ...(o.predicate ? { predicate: o.predicate } : {}),
@@ -148,7 +174,7 @@ export class ResourceRest {
         ...(o.resourceVersionMatch ? { resourceVersionMatch: o.resourceVersionMatch } : {}),
       });
       return {
-        items: r.items.map((i) => this.typed(i)),
+        items: r.items,
         resourceVersion: r.resourceVersion,
         ...(r.continue ? { continue: r.continue } : {}),
         ...(r.remainingItemCount !== undefined ? { remainingItemCount: r.remainingItemCount } : {}),

@@ -254,3 +254,23 @@ void t.test('watchers of one change get the same JSON line, with kind and apiVer
   t.equal(at(modified!.object, 'data.key'), 'v2');
   t.equal(Object.keys(JSON.parse(a![0]!) as object).join(','), 'type,object', 'the event shape kube writes');
 });
+
+void t.test('a list written from each object\'s kept JSON is what serializing the list gives, and follows changes', async (t) => {
+  const s = await started(t);
+  await createConfigMaps(s, 3);
+  const first = await s.request({ path: CONFIGMAPS });
+  t.equal(first.text, JSON.stringify(first.json), 'the same bytes, key order included');
+  t.equal(Object.keys(first.json as object).join(','), 'kind,apiVersion,metadata,items');
+  const items = at(first.json, 'items') as unknown[];
+  t.equal(items.length, 3);
+  t.equal(at(items[0], 'kind'), 'ConfigMap', 'items carry kind and apiVersion');
+  t.equal(at(items[0], 'apiVersion'), 'v1');
+  const name = String(at(items[1], 'metadata.name'));
+  await s.request({ method: 'PATCH', path: `${CONFIGMAPS}/${name}`, body: { data: { key: 'changed' } }, headers: { 'Content-Type': 'application/merge-patch+json' } });
+  const second = await s.request({ path: CONFIGMAPS });
+  const changed = (at(second.json, 'items') as unknown[]).find((i) => at(i, 'metadata.name') === name);
+  t.equal(at(changed, 'data.key'), 'changed', 'the changed object, not its earlier text');
+  t.not(at(second.json, 'metadata.resourceVersion'), at(first.json, 'metadata.resourceVersion'));
+  const empty = await s.request({ path: `${CONFIGMAPS}?labelSelector=nothing%3Dhere` });
+  t.same(at(empty.json, 'items'), [], 'an empty list has items: []');
+});
