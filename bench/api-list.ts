@@ -15,6 +15,8 @@ export const LIST_PAGED_RUNS = 3;
 export const LIST_PAGE_LIMIT = 500;
 /** A paged walk that has not ended after this many pages is broken, not slow. */
 const MAX_PAGES = 100_000;
+/** The schedulerName of the listed pods: one no scheduler answers to, so they stay Pending, untouched. */
+const LIST_POD_SCHEDULER = 'flotilla-bench-unscheduled';
 
 export interface ListPhaseOptions {
   readonly pods: number;
@@ -159,6 +161,9 @@ export class PodListLoad {
       kind: 'Pod',
       metadata: { name, labels: { [BENCH_RUN_LABEL]: this.runId, app: 'bench-list', tier: 'backend' } },
       spec: {
+        // No scheduler acts on them: on a cluster without workers the default scheduler would give
+        // each of the 10,000 pods a FailedScheduling status and Event, writes the lists would race.
+        schedulerName: LIST_POD_SCHEDULER,
         containers: [
           {
             name: 'app',

@@ -1,5 +1,5 @@
-import { API_RESOURCES, formatRfc3339, StorageKeyExistsError, registryObjectKey } from '../../core/index.js';
-import type { ApiResourceType, PodAdmissionSettings, Random, Storage } from '../../core/index.js';
+import { API_RESOURCES, formatRfc3339, StorageKeyExistsError, registryObjectKey, registryResourcePrefix } from '../../core/index.js';
+import type { ApiResourceType, PodAdmissionSettings, Random, Storage, StorageObject } from '../../core/index.js';
 import type { Clock } from '../../raft/index.js';
 import type { KubeHandler } from '../../transport/index.js';
 import { KubeletClientPool } from '../../transport/index.js';
@@ -56,10 +56,20 @@ export class ApiServer {
   private readonly webSockets = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload: EXEC_MAX_MESSAGE_BYTES, handleProtocols: (offered) => negotiateExecProtocol(offered) ?? false });
 
   constructor(private readonly o: ApiServerOptions) {
-    this.storage = withWatchCache(o);
+    // Each object entering the watch cache is serialized once, then: every list and JSON watch of
+    // it copies those bytes (a first `kubectl get pods` of 10,000 pods does not pay 10,000 serializations).
+    const restByPrefix = new Map<string, ResourceRest>();
+    this.storage = withWatchCache(o, (prefix, object) => {
+      if (Object.isFrozen(object)) restByPrefix.get(prefix)?.typedJson(object);
+    });
     this.table = new ResourceTable(o.resources ?? API_RESOURCES);
     this.admission = new Admission([namespaceLifecycle(o.storage), ...(o.admissionPlugins ?? [])]);
-    for (const r of this.table.all) this.rests.set(`${r.group}/${r.version}/${r.resource}`, new ResourceRest(r, this.storage, o.clock, o.random, this.admission, o.podAdmission));
+    for (const r of this.table.all) {
+      const rest = new ResourceRest(r, this.storage, o.clock, o.random, this.admission, o.podAdmission);
+      this.rests.set(`${r.group}/${r.version}/${r.resource}`, rest);
+      const prefix = registryResourcePrefix({ group: r.group, resource: r.resource });
+      if (!restByPrefix.has(prefix)) restByPrefix.set(prefix, rest);
+    }
     this.kubelets = o.kubelets ?? new KubeletClientPool();
     const pods = this.rests.get('/v1/pods');
     const nodes = this.rests.get('/v1/nodes');
@@ -118,7 +128,7 @@ export class ApiServer {
 }
 
 /** `o.storage` behind a CachedStorage whose timers run on the API server's clock, unless `o.watchCache` is false. */
-function withWatchCache(o: ApiServerOptions): Storage {
+function withWatchCache(o: ApiServerOptions, onCached: (prefix: string, object: StorageObject) => void): Storage {
   if (o.watchCache === false) return o.storage;
   const scheduler = {
     every: (intervalMs: number, fn: () => void): (() => void) => {
@@ -126,5 +136,5 @@ function withWatchCache(o: ApiServerOptions): Storage {
       return () => timer.cancel();
     },
   };
-  return new CachedStorage(o.storage, { ...(o.watchCache ?? {}), scheduler });
+  return new CachedStorage(o.storage, { ...(o.watchCache ?? {}), scheduler, onCached });
 }

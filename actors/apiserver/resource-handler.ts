@@ -34,6 +34,9 @@ export interface ResourceRequestContext {
   readonly nowMs: () => number;
 }
 
+const COMMA = Buffer.from(',');
+const CLOSE_LIST = Buffer.from(']}');
+
 function json(code: number, body: unknown, warnings: readonly string[] = []): KubeHttpResponse {
   return warnings.length > 0
     ? { type: 'json', code, body, headers: { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`).join(', ') } }
@@ -243,7 +246,13 @@ async function serveList(c: ResourceRequestContext): Promise<KubeHttpResponse> {
   }
   // As JSON.stringify({kind, apiVersion, metadata, items}) would write it, from each object's kept text.
   const head = JSON.stringify({ kind: c.rest.type.listKind, apiVersion: c.rest.apiVersion, metadata: listMeta }).slice(0, -1);
-  return { type: 'raw', code: 200, contentType: 'application/json', body: `${head},"items":[${r.items.map((i) => c.rest.typedJson(i)).join(',')}]}` };
+  const parts: Buffer[] = [Buffer.from(`${head},"items":[`)];
+  r.items.forEach((item, i) => {
+    if (i > 0) parts.push(COMMA);
+    parts.push(c.rest.typedJson(item));
+  });
+  parts.push(CLOSE_LIST);
+  return { type: 'raw', code: 200, contentType: 'application/json', body: Buffer.concat(parts) };
 }
 
 async function serveWatch(c: ResourceRequestContext): Promise<KubeHttpResponse> {

@@ -70,6 +70,11 @@ export interface CachedStorageOptions {
    * consumer that modifies one would change it for all, so it fails loudly instead.
    */
   readonly freezeObjects?: boolean;
+  /**
+   * Called with each (frozen) object as it enters the cache of the resource under `prefix`, so
+   * the API server can serialize it once, ahead of the lists and watches that will read it.
+   */
+  readonly onCached?: (prefix: string, object: StorageObject) => void;
 }
 
 /** Where a request lands: the cacher of its resource and which keys of it the request covers. */
@@ -239,11 +244,23 @@ export class CachedStorage implements Storage {
         scheduler: this.o.scheduler,
         backoff: this.o.reinitBackoff ?? WATCH_CACHE_REINIT_BACKOFF,
         metrics: this.metrics?.forResource(watchCacheResourceName(prefix)) ?? NO_CACHER_METRICS,
-        freeze: this.o.freezeObjects === false ? (o) => o : deepFreezeStorageObject,
+        freeze: this.admit(prefix),
       });
       this.cachers.set(prefix, cacher);
     }
     return { cacher, keyMatches };
+  }
+
+  /** What the cacher of `prefix` does to each object entering it: freeze (unless turned off), then onCached. */
+  private admit(prefix: string): (object: StorageObject) => StorageObject {
+    const freeze = this.o.freezeObjects === false ? (o: StorageObject): StorageObject => o : deepFreezeStorageObject;
+    const onCached = this.o.onCached;
+    if (onCached === undefined) return freeze;
+    return (object) => {
+      const frozen = freeze(object);
+      onCached(prefix, frozen);
+      return frozen;
+    };
   }
 }
 

@@ -266,10 +266,11 @@ void t.test('a list written from each object\'s kept JSON is what serializing th
   t.equal(at(items[0], 'kind'), 'ConfigMap', 'items carry kind and apiVersion');
   t.equal(at(items[0], 'apiVersion'), 'v1');
   const name = String(at(items[1], 'metadata.name'));
-  await s.request({ method: 'PATCH', path: `${CONFIGMAPS}/${name}`, body: { data: { key: 'changed' } }, headers: { 'Content-Type': 'application/merge-patch+json' } });
+  await s.request({ method: 'PATCH', path: `${CONFIGMAPS}/${name}`, body: { data: { key: 'changed é ✓ 🚀' } }, headers: { 'Content-Type': 'application/merge-patch+json' } });
   const second = await s.request({ path: CONFIGMAPS });
   const changed = (at(second.json, 'items') as unknown[]).find((i) => at(i, 'metadata.name') === name);
-  t.equal(at(changed, 'data.key'), 'changed', 'the changed object, not its earlier text');
+  t.equal(at(changed, 'data.key'), 'changed é ✓ 🚀', 'the changed object, not its earlier text, its UTF-8 whole');
+  t.equal(second.text, JSON.stringify(second.json));
   t.not(at(second.json, 'metadata.resourceVersion'), at(first.json, 'metadata.resourceVersion'));
   const empty = await s.request({ path: `${CONFIGMAPS}?labelSelector=nothing%3Dhere` });
   t.same(at(empty.json, 'items'), [], 'an empty list has items: []');

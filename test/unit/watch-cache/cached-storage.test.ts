@@ -211,3 +211,20 @@ void t.test('cached lists stay in key order as keys come and go', async (t) => {
   await fx.storage.create(podKey('ns', 'a'), pod('ns', 'a'));
   t.same(await list(), ['a', 'b', 'c'], 'and back');
 });
+
+void t.test('onCached sees every object entering the cache, frozen, with its resource prefix: the initial list and each change', async (t) => {
+  const cached: [string, string, boolean][] = [];
+  const fx = setup(t, { onCached: (prefix, object) => cached.push([prefix, nameOf(object), Object.isFrozen(object)]) });
+  await fx.storage.create(podKey('ns1', 'a'), pod('ns1', 'a'));
+  const w = await watch(t, fx, '/registry/pods', { resourceVersion: '0', recursive: true });
+  t.same(brief(await w.take(1)), [['ADDED', 'a']]);
+  t.same(cached, [['/registry/pods', 'a', true]], 'the initial list');
+  await fx.storage.guaranteedUpdate(podKey('ns1', 'a'), (o) => ({ ...o!, spec: { n: 1 } }));
+  await fx.storage.create(podKey('ns1', 'b'), pod('ns1', 'b'));
+  const [modified, added] = await w.take(2);
+  t.same(cached.slice(1), [
+    ['/registry/pods', 'a', true],
+    ['/registry/pods', 'b', true],
+  ], 'each change, once, however many watch it');
+  t.ok(Object.isFrozen(modified!.object) && Object.isFrozen(added!.object));
+});
