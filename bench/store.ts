@@ -17,12 +17,17 @@ export interface StoreBenchOptions {
 export interface StoreBenchResult {
   readonly ops: number;
   readonly errors: number;
+  /** How many errors of each message (the first few distinct ones), to say what failed. */
+  readonly errorKinds?: Readonly<Record<string, number>>;
   readonly qps: number;
   readonly p50Ms: number;
   readonly p90Ms: number;
   readonly p99Ms: number;
   readonly seconds: number;
 }
+
+/** Distinct error messages counted; further kinds count in `errors` only. */
+const MAX_ERROR_KINDS = 5;
 
 function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return 0;
@@ -45,6 +50,7 @@ export async function runStoreBench(o: StoreBenchOptions): Promise<StoreBenchRes
   let issued = 0;
   let done = 0;
   let errors = 0;
+  const errorKinds: Record<string, number> = {};
   const prefix = `bench-${Date.now().toString(36)}-`;
   const worker = async (w: number): Promise<void> => {
     const client = channels[w % channels.length]!;
@@ -60,8 +66,11 @@ export async function runStoreBench(o: StoreBenchOptions): Promise<StoreBenchRes
         } else {
           await client.range({ key: rangeKey, serializable: o.serializable });
         }
-      } catch {
+      } catch (err) {
         errors++;
+        // Numbers (timings, addresses) vary from one error to the next; the kind is the rest.
+        const kind = (err instanceof Error ? err.message : String(err)).replace(/\d+(\.\d+)?/g, 'N');
+        if (kind in errorKinds || Object.keys(errorKinds).length < MAX_ERROR_KINDS) errorKinds[kind] = (errorKinds[kind] ?? 0) + 1;
       }
       lat[done++] = performance.now() - t0;
     }
@@ -74,6 +83,7 @@ export async function runStoreBench(o: StoreBenchOptions): Promise<StoreBenchRes
   return {
     ops: done,
     errors,
+    ...(errors > 0 ? { errorKinds } : {}),
     qps: Math.round(done / seconds),
     p50Ms: +percentile(sorted, 0.5).toFixed(3),
     p90Ms: +percentile(sorted, 0.9).toFixed(3),

@@ -33,7 +33,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
     serializable: args.flags.has('serializable'),
   });
   console.error(`${r.ops} ${op}s (${r.errors} errors) in ${r.seconds} s: ${r.qps}/s, p50 ${r.p50Ms} ms, p90 ${r.p90Ms} ms, p99 ${r.p99Ms} ms`);
-  console.log(JSON.stringify({ ops: r.ops, qps: r.qps, p50Ms: r.p50Ms, p99Ms: r.p99Ms, errors: r.errors }));
+  for (const [message, count] of Object.entries(r.errorKinds ?? {})) console.error(`  ${count} × ${message}`);
+  console.log(JSON.stringify({ ops: r.ops, qps: r.qps, p50Ms: r.p50Ms, p99Ms: r.p99Ms, errors: r.errors, ...(r.errorKinds ? { errorKinds: r.errorKinds } : {}) }));
   return r.errors === 0 ? 0 : 1;
 }
 
