@@ -82,14 +82,23 @@ export class RawNode {
    * (its originator times out), since the network is not the place to report it.
    */
   step(m: Message): void {
-    assert(!isLocalMessage(m.type), () => `cannot step local message ${m.type} from the network`);
-    if (isResponseMessage(m.type) && !this.raft.trk.progress.has(m.from) && m.type !== 'MsgReadIndexResp') return;
     try {
-      this.raft.step(m);
+      this.stepReportingRefusals(m);
     } catch (err) {
       if ((m.type === 'MsgProp' || m.type === 'MsgReadIndex') && (err instanceof ProposalDroppedError || err instanceof NotLeaderError)) return;
       throw err;
     }
+  }
+
+  /**
+   * step(), except that a forwarded proposal or read the core refuses throws its
+   * ProposalDroppedError or NotLeaderError: for a caller that can do better than let its
+   * originator time out, such as holding it while leadership moves and replaying it to the new leader.
+   */
+  stepReportingRefusals(m: Message): void {
+    assert(!isLocalMessage(m.type), () => `cannot step local message ${m.type} from the network`);
+    if (isResponseMessage(m.type) && !this.raft.trk.progress.has(m.from) && m.type !== 'MsgReadIndexResp') return;
+    this.raft.step(m);
   }
 
   hasReady(): boolean {

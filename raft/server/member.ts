@@ -308,7 +308,7 @@ export class StoreMember {
     for (const h of held) {
       try {
         if (h.kind === 'local') this.raw.propose(h.data);
-        else this.raw.step(h.message);
+        else this.raw.stepReportingRefusals(h.message);
       } catch (err) {
         if (this.holdIfTransferring(err, h)) continue;
         if (h.kind === 'local') this.waits.fail(h.id, this.mapProposeError(err));
@@ -324,7 +324,9 @@ export class StoreMember {
     }
     for (const m of msgs) {
       try {
-        this.raw.step(m);
+        // A refused forwarded proposal must reach the catch below to be held; step() would drop it.
+        if (m.type === 'MsgProp') this.raw.stepReportingRefusals(m);
+        else this.raw.step(m);
       } catch (err) {
         // A broken invariant stops the member, as etcd's raft panics: e.g. a leader committing
         // beyond this member's log, which lost entries it had acknowledged. Other errors (a

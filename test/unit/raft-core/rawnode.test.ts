@@ -2,7 +2,7 @@
 import t from 'tap';
 import { SeededRandom } from '../../../core/index.js';
 import type { ConfChange, NodeId } from '../../../raft/index.js';
-import { MemoryStorage, NotLeaderError, ProposalDroppedError, RawNode, bootstrapStorage } from '../../../raft/index.js';
+import { MemoryStorage, NotLeaderError, ProposalDroppedError, RawNode, bootstrapStorage, message } from '../../../raft/index.js';
 import { TestCluster, bytes } from './cluster.js';
 import { caught } from './helpers.js';
 
@@ -123,6 +123,23 @@ void t.test('with proposal forwarding disabled, a follower throws NotLeaderError
   t.match(err, { leaderHint: 1, nodeId: 2, name: 'NotLeaderError' });
   c.stabilize();
   for (const n of c.nodes.values()) t.same(n.applied, [], 'nothing was proposed');
+  t.end();
+});
+
+void t.test('a forwarded proposal a transferring leader refuses: step() drops it, stepReportingRefusals() throws why', (t) => {
+  const c = new TestCluster([1, 2, 3]);
+  c.get(1).node.campaign();
+  c.stabilize();
+  const leader = c.get(1).node;
+  leader.transferLeader(3);
+  t.equal(leader.raft.leadTransferee, 3, 'the transfer is in progress (its messages not delivered yet)');
+  const forwarded = message({ type: 'MsgProp', to: 1, from: 2, entries: [{ term: 0, index: 0, type: 'normal', data: bytes('fwd') }] });
+  const lastIndex = leader.raft.raftLog.lastIndex();
+  t.doesNotThrow(() => leader.step(forwarded), 'dropped in silence, as etcd drops it');
+  const err = caught(() => leader.stepReportingRefusals(forwarded));
+  t.type(err, ProposalDroppedError, 'so the member can hold it and replay it to the new leader');
+  t.match(err, { reason: 'transferring' });
+  t.equal(leader.raft.raftLog.lastIndex(), lastIndex, 'nothing appended');
   t.end();
 });
 
