@@ -72,6 +72,7 @@ export function apiBenchSummaryJson(r: ApiBenchReport): Record<string, unknown> 
     ...(c.namespacesLeft.length > 0 ? { namespacesLeft: c.namespacesLeft } : {}),
   };
   out.load1 = { before: round2(r.load1Before), after: round2(r.load1After) };
+  if (r.cpuStealPercent !== undefined) out.cpuStealPercent = r.cpuStealPercent;
   out.ok = apiBenchSucceeded(r);
   return out;
 }
@@ -132,6 +133,7 @@ export function formatApiBenchTable(r: ApiBenchReport): string {
     ...r.cleanup.failures.map((f) => `  ${f}`),
     ...r.cleanup.notes.map((n) => `  (${n})`),
     `load average (1 min): ${round2(r.load1Before)} before, ${round2(r.load1After)} after`,
+    ...(r.cpuStealPercent !== undefined ? [`CPU steal (the hypervisor's share of this host's CPU time) during the run: ${r.cpuStealPercent} %`] : []),
   );
   return lines.join('\n');
 }

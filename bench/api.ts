@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { loadavg } from 'node:os';
+import { readCpuTimes, stealPercent } from './cpu-steal.js';
 import { ApiBenchClient } from './api-client.js';
 import type { ApiBenchTarget } from './api-client.js';
 import { PodListLoad } from './api-list.js';
@@ -62,6 +63,8 @@ export interface ApiBenchReport {
   /** 1-minute load average of this machine before and after the run. */
   readonly load1Before: number;
   readonly load1After: number;
+  /** The host's CPU steal over the run, in percent, where /proc/stat says (Linux). */
+  readonly cpuStealPercent?: number;
   readonly create?: OpenLoopResult;
   readonly get?: OpenLoopResult;
   readonly update?: UpdatePhaseResult;
@@ -86,6 +89,7 @@ export async function runApiBench(o: ApiBenchOptions): Promise<ApiBenchReport> {
   const runId = randomBytes(3).toString('hex');
   const client = new ApiBenchClient(o.target);
   const load1Before = loadavg()[0] ?? 0;
+  const cpuBefore = readCpuTimes();
   const results: MutablePhaseResults = {};
   const failedPhases: Partial<Record<ApiBenchPhase, string>> = {};
   const namespaces: string[] = [];
@@ -155,7 +159,19 @@ export async function runApiBench(o: ApiBenchOptions): Promise<ApiBenchReport> {
     cleanup = await cleanUp(client, namespaces, podLoad, log);
     client.close();
   }
-  return { runId, servers: client.serverCount, ratePerS: o.ratePerS, durationS: o.durationS, load1Before, load1After: loadavg()[0] ?? 0, ...results, failedPhases, cleanup };
+  const cpuStealPercent = stealPercent(cpuBefore, readCpuTimes());
+  return {
+    runId,
+    servers: client.serverCount,
+    ratePerS: o.ratePerS,
+    durationS: o.durationS,
+    load1Before,
+    load1After: loadavg()[0] ?? 0,
+    ...(cpuStealPercent !== undefined ? { cpuStealPercent } : {}),
+    ...results,
+    failedPhases,
+    cleanup,
+  };
 }
 
 async function cleanUp(client: ApiBenchClient, namespaces: readonly string[], podLoad: PodListLoad | undefined, log: (line: string) => void): Promise<ApiBenchCleanup> {

@@ -10,6 +10,8 @@ export { loadKubeconfigTarget, KubeconfigTargetError } from './api-target.js';
 export { ApiLatencyRecorder, nearestRankPercentile, API_LATENCY_MAX_SAMPLES } from './api-stats.js';
 export type { ApiLatencySummary } from './api-stats.js';
 export { runOpenLoop, runBounded } from './api-open-loop.js';
+export { readCpuTimes, stealPercent } from './cpu-steal.js';
+export type { CpuTimes } from './cpu-steal.js';
 export type { OpenLoopOptions, OpenLoopResult } from './api-open-loop.js';
 export { runStartupBench, STARTUP_BENCH_DELETE_CONCURRENCY, STARTUP_BENCH_LABEL } from './startup.js';
 export type { StartupBenchOptions, StartupBenchResult } from './startup.js';
