@@ -108,6 +108,19 @@ export class ApiServer {
     }
   }
 
+  /**
+   * Fills the watch cache of every resource from the store, as kube-apiserver does at start,
+   * so no request waits for a cache to fill. Resolves with how many resources are cached (none
+   * when the cache is off); a cache that cannot start now starts at its first use instead.
+   */
+  async warmWatchCache(): Promise<number> {
+    const storage = this.storage;
+    if (!(storage instanceof CachedStorage)) return 0;
+    const prefixes = new Set(this.table.all.map((r) => registryResourcePrefix({ group: r.group, resource: r.resource })));
+    const ready = await Promise.all([...prefixes].map((prefix) => storage.prime(prefix)));
+    return ready.filter(Boolean).length;
+  }
+
   /** Creates the system namespaces that do not exist yet (every API server does; the first wins). */
   async ensureSystemNamespaces(): Promise<void> {
     for (const name of SYSTEM_NAMESPACES) {

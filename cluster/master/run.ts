@@ -170,6 +170,7 @@ async function startApiServer(args: Args, storage: Storage, dataDir: string, sto
       await api.ensureSystemNamespaces();
       ctx.log.info('system namespaces ready');
       systemNamespacesReady();
+      void api.warmWatchCache().then((cached) => ctx.log.info('watch cache filled', { resources: cached }));
       return { ready: true };
     },
     handle: (state) => state,

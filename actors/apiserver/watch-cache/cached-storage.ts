@@ -81,6 +81,8 @@ export interface CachedStorageOptions {
 interface Route {
   readonly cacher: Cacher;
   readonly keyMatches: (key: string) => boolean;
+  /** Every key the request covers starts with this (none: the whole resource). */
+  readonly within?: string;
 }
 
 const ALL_KEYS = (): boolean => true;
@@ -139,6 +141,17 @@ export class CachedStorage implements Storage {
   }
 
   /**
+   * Starts the cache of the resource at `prefix` now rather than at its first list or watch (as
+   * kube-apiserver starts every cacher with the server): a master's first list of 10,000 pods
+   * otherwise waited for the cache to read them all from the store. True once it is ready; false
+   * when the prefix is not cacheable or the cache could not start (it retries at the next use).
+   */
+  async prime(prefix: string): Promise<boolean> {
+    const route = this.route(prefix, true);
+    return route !== undefined && (await route.cacher.ensureReady());
+  }
+
+  /**
    * resourceVersion '0' (kube ignores limit there, as here), or a revision the cache has reached
    * with NotOlderThan semantics and no paging, from the cache; every other list from the store.
    */
@@ -159,7 +172,7 @@ export class CachedStorage implements Storage {
       if (!(await route.cacher.waitUntilFresh(latest, this.o.consistentReadTimeoutMs ?? WATCH_CACHE_CONSISTENT_READ_TIMEOUT_MS))) return this.inner.getList(prefix, options);
     } else if (route.cacher.revision < requested) return this.inner.getList(prefix, options);
     const predicate = options.predicate;
-    const items = route.cacher.snapshot(route.keyMatches).filter((o) => predicate === undefined || predicate(o));
+    const items = route.cacher.snapshot(route.keyMatches, route.within).filter((o) => predicate === undefined || predicate(o));
     return { items, resourceVersion: String(route.cacher.revision) };
   }
 
@@ -192,7 +205,7 @@ export class CachedStorage implements Storage {
       onError,
     };
     /** The cache's current state as the start (read synchronously with addWatcher: no await in between). */
-    const fromCache = (): CacherWatchStart => startFrom(cacher.snapshot(route.keyMatches), cacher.revision, predicate, endMarker);
+    const fromCache = (): CacherWatchStart => startFrom(cacher.snapshot(route.keyMatches, route.within), cacher.revision, predicate, endMarker);
 
     let start: () => CacherWatchStart | undefined;
     if (rv === '') {
@@ -226,12 +239,17 @@ export class CachedStorage implements Storage {
     const prefix = this.prefixOf(k);
     if (prefix === undefined) return undefined;
     let keyMatches: (key: string) => boolean;
+    let within: string | undefined;
     if (recursive && k === prefix) keyMatches = ALL_KEYS;
     else if (!k.startsWith(`${prefix}/`)) return undefined;
     else if (recursive) {
       const under = `${k}/`;
       keyMatches = (x) => x.startsWith(under);
-    } else keyMatches = (x) => x === k;
+      within = under;
+    } else {
+      keyMatches = (x) => x === k;
+      within = k;
+    }
     let cacher = this.cachers.get(prefix);
     if (cacher === undefined) {
       if (this.cachers.size >= WATCH_CACHE_MAX_RESOURCES) return undefined;
@@ -248,7 +266,7 @@ export class CachedStorage implements Storage {
       });
       this.cachers.set(prefix, cacher);
     }
-    return { cacher, keyMatches };
+    return within === undefined ? { cacher, keyMatches } : { cacher, keyMatches, within };
   }
 
   /** What the cacher of `prefix` does to each object entering it: freeze (unless turned off), then onCached. */
