@@ -65,7 +65,7 @@ function mergeSorted(a: readonly string[], b: readonly string[]): string[] {
 }
 
 /** The index of the first key not below `key` in `keys` (in key order). */
-export function lowerBound(keys: readonly string[], key: string): number {
+export function keyLowerBound(keys: readonly string[], key: string): number {
   let lo = 0;
   let hi = keys.length;
   while (lo < hi) {
