@@ -98,6 +98,11 @@ async function run(iso: LinuxIsolation): Promise<void> {
     await fsp.writeFile(join(vol, 'key'), 'value-1');
     const containerPath = `/etc/flotilla-test-${process.pid}/config`;
     const etcBefore = (await fsp.readdir('/etc')).sort();
+    // A writable mount of the host's own: the container's view of it must be read-only too.
+    const hostMount = join(dir, 'host-mount');
+    await fsp.mkdir(hostMount);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'flotilla-test', hostMount]);
+    tt.teardown(() => execFileSync('umount', ['-l', hostMount]));
     const r = await runToEnd(
       ['/bin/sh', '-c', [
         `cat ${containerPath}/key; echo`,
@@ -109,11 +114,13 @@ async function run(iso: LinuxIsolation): Promise<void> {
         'test -e /.host/proc/1 && echo host-proc-visible || echo host-proc-hidden',
         `${process.execPath} -e "console.log('node-ok')"`,
         'mount -t tmpfs x /mnt 2>/dev/null && echo mount-allowed || echo mount-denied',
+        // Every mount of the host's view, the host's own submounts included, is read-only.
+        'awk \'$5 ~ /^\\/\\.host/ && $6 !~ /^ro(,|$)/ { w = w " " $5 } END { print (w == "" ? "host-view-readonly" : "host-view-writable:" w) }\' /proc/self/mountinfo',
       ].join('; ')],
       { mounts: [{ containerPath, hostPath: vol, readOnly: true }, { containerPath: '/data', hostPath: data, readOnly: false }] },
     );
     tt.equal(r.code, 0, r.stderr);
-    tt.same(r.stdout.trim().split('\n'), ['value-1', 'vol-readonly', 'usr-readonly', 'data-written', 'tmp-written', 'etc-readable', 'host-proc-hidden', 'node-ok', 'mount-denied']);
+    tt.same(r.stdout.trim().split('\n'), ['value-1', 'vol-readonly', 'usr-readonly', 'data-written', 'tmp-written', 'etc-readable', 'host-proc-hidden', 'node-ok', 'mount-denied', 'host-view-readonly']);
     tt.equal(await fsp.readFile(join(data, 'out'), 'utf8'), 'hi\n', 'writable volume written through');
     tt.notOk(existsSync(`/etc/flotilla-test-${process.pid}`), 'no mount point created on the host');
     tt.same((await fsp.readdir('/etc')).sort(), etcBefore, 'host /etc unchanged');

@@ -7,6 +7,8 @@ import {
   fstabField,
   LinuxIsolationError,
   outermostPaths,
+  parseMountInfo,
+  plainHostMounts,
   planContainerRootfs,
   resolvePathInRoot,
   shellQuote,
@@ -162,4 +164,50 @@ void t.test('with an fstab directory, runs of mounts become one mount -a each, i
   t.ok(lines.includes(`${vol.replace(' ', '\\040')} /R/data none rbind,ro,X-mount.mkdir 0 0`), 'a volume path with a space is escaped');
   t.ok(lines.indexOf('flotilla-dev /R/dev tmpfs mode=0755,nosuid,size=65536k,X-mount.mkdir 0 0') < lines.indexOf('devpts /R/dev/pts devpts newinstance,ptmxmode=0666,mode=0620,X-mount.mkdir 0 0'), '/dev before /dev/pts');
   t.notMatch(text, /'MOUNT' '-o' 'rbind' /, 'no bind runs as a command of its own');
+});
+
+/** A mount table like this machine's: /proc, /sys, /dev (with stacked /dev/pts and cgroups below /sys), the root, one more. */
+const MOUNTINFO = [
+  '22 27 0:21 / /proc rw - proc proc rw',
+  '23 27 0:22 / /sys rw - sysfs sysfs rw',
+  '24 27 0:6 / /dev rw - devtmpfs udev rw',
+  '26 24 0:24 / /dev/pts rw - devpts devpts rw',
+  '27 1 254:0 / / rw,relatime - ext4 /dev/vda rw',
+  '28 27 0:25 / /mnt/tools\\040env rw - tmpfs tmpfs rw',
+  '29 26 0:26 / /dev/pts rw - devpts devpts rw',
+  '31 23 0:28 / /sys/fs/cgroup rw - tmpfs tmpfs rw',
+  '42 28 0:40 / /mnt/tools\\040env/lib ro - tmpfs tmpfs rw',
+].join('\n');
+
+void t.test('plainHostMounts: the mounts below the root outside /proc, /sys and /dev, parents first; none when stacked or hidden', (t) => {
+  t.same(plainHostMounts(parseMountInfo(MOUNTINFO), '/'), ['/mnt/tools env', '/mnt/tools env/lib']);
+  t.same(plainHostMounts(parseMountInfo('27 1 254:0 / / rw - ext4 /dev/vda rw'), '/'), []);
+  const stacked = `${MOUNTINFO}\n50 28 0:50 / /mnt/tools\\040env rw - tmpfs tmpfs rw`;
+  t.equal(plainHostMounts(parseMountInfo(stacked), '/'), undefined, 'a mount stacked on another');
+  const twice = `${MOUNTINFO}\n50 27 0:50 / /mnt/tools\\040env rw - tmpfs tmpfs rw`;
+  t.equal(plainHostMounts(parseMountInfo(twice), '/'), undefined, 'two mounts at one path (the first hidden)');
+  const orphan = `${MOUNTINFO}\n51 99 0:51 / /opt/x rw - tmpfs tmpfs rw`;
+  t.equal(plainHostMounts(parseMountInfo(orphan), '/'), undefined, 'a mount whose parent is not in the picture');
+  const twoRoots = `${MOUNTINFO}\n52 27 0:52 / / rw - tmpfs tmpfs rw`;
+  t.equal(plainHostMounts(parseMountInfo(twoRoots), '/'), undefined, 'a root stacked on the root');
+  t.end();
+});
+
+void t.test('host plan with the host\'s mounts known: one read-only bind each, in the first batch; no unmount, no remount loop', async (t) => {
+  const root = fakeHost(t);
+  mkdirSync(join(root, 'mnt/data'), { recursive: true });
+  const script = new ShellScript({ mountTool: 'MOUNT', fstabDir: '/D' });
+  await planContainerRootfs(script, {
+    containerId: 'c1', tools, rootfsDir: '/R',
+    base: { kind: 'host', hostRoot: root, hiddenPaths: [], tmpDir: '/T', hostMounts: [join(root, 'mnt/data')] },
+    mounts: [],
+  });
+  const text = script.text();
+  const lines = script.fstabFiles().map((f) => f.content).join('').trimEnd().split('\n');
+  t.equal(lines[0], 'flotilla-rootfs /R tmpfs mode=0755 0 0');
+  t.equal(lines[1], `${root} /R/.host none bind,ro,X-mount.mkdir 0 0`, 'the host root, read-only, alone');
+  t.equal(lines[2], `${root}/mnt/data /R/.host/mnt/data none bind,ro 0 0`, 'its mount below, read-only, where the view has it');
+  t.ok(lines.includes('/R/.host/usr /R/usr none rbind 0 0'), 'top-level binds still come from the view');
+  t.notMatch(text, /UMOUNT|FINDMNT|remount/, 'no process beyond the batches for the view');
+  t.notMatch(text, /remount,ro/, 'never a superblock remount');
 });

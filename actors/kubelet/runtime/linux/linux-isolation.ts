@@ -17,7 +17,7 @@ import { probeLinuxIsolation, type LinuxIsolationProbe, type LinuxTools } from '
 import { execScript, innerScript, launchScript } from './launch-scripts.js';
 import { LinuxIsolationError } from './linux-isolation-errors.js';
 import { readMountInfo, readNamespaceId, readProcStartTime } from './proc-files.js';
-import { planContainerRootfs, type RootfsBase } from './rootfs-plan.js';
+import { planContainerRootfs, plainHostMounts, type RootfsBase } from './rootfs-plan.js';
 import { holderAlive, parseSandboxHolderState, startSandboxHolder, stopSandboxHolder, type SandboxHolderState } from './sandbox-holder.js';
 import { ShellScript } from './shell-script.js';
 
@@ -109,7 +109,15 @@ export class LinuxIsolation implements ContainerIsolation {
       const tmpDir = join(dir, 'tmp');
       await fsp.mkdir(tmpDir);
       await fsp.chmod(tmpDir, 0o1777);
-      base = { kind: 'host', hostRoot: '/', tmpDir, hiddenPaths: [...(this.options.hiddenHostPaths ?? []), dir], visiblePaths: this.options.visibleHostPaths ?? DEFAULT_VISIBLE_HOST_PATHS };
+      const hostMounts = plainHostMounts(await readMountInfo(), '/');
+      base = {
+        kind: 'host',
+        hostRoot: '/',
+        tmpDir,
+        hiddenPaths: [...(this.options.hiddenHostPaths ?? []), dir],
+        visiblePaths: this.options.visibleHostPaths ?? DEFAULT_VISIBLE_HOST_PATHS,
+        ...(hostMounts === undefined ? {} : { hostMounts }),
+      };
     } else {
       const upperDir = join(dir, 'upper');
       const workDir = join(dir, 'work');

@@ -18,6 +18,7 @@ import { posix } from 'node:path';
 import type { ContainerMount } from '../cri.js';
 import type { LinuxTools } from './host-probe.js';
 import { LinuxIsolationError } from './linux-isolation-errors.js';
+import type { MountInfoEntry } from './proc-files.js';
 import { shellCommand, shellQuote, type ShellScript } from './shell-script.js';
 
 /** Most symlinks followed while resolving one mount path (as the kernel's MAXSYMLINKS). */
@@ -42,6 +43,14 @@ export type RootfsBase =
        * the Node binary's, which shipped images run from.
        */
       readonly visiblePaths?: readonly string[];
+      /**
+       * The host's mount points below hostRoot outside its /proc, /sys and /dev, parents first,
+       * none stacked on or hidden by another (plainHostMounts): the read-only view is then one
+       * read-only bind per mount, in the same batch as the root. Without it the view is a
+       * recursive bind of everything, from which /proc, /sys and /dev are unmounted and whose
+       * every mount is then remounted read-only, one process each.
+       */
+      readonly hostMounts?: readonly string[];
     }
   | { readonly kind: 'image'; readonly imageRootDir: string; readonly upperDir: string; readonly workDir: string };
 
@@ -226,6 +235,36 @@ function assertOverlaySafe(path: string, containerId: string): void {
   if (/[,:\\\n]/.test(path)) throw new LinuxIsolationError('InvalidMount', containerId, `overlay path ${path} holds a character overlayfs options cannot carry`);
 }
 
+function isAtOrUnder(path: string, dir: string): boolean {
+  return path === dir || path.startsWith(dir === '/' ? '/' : `${dir}/`);
+}
+
+/**
+ * The mount points below `hostRoot` (parents first) that a container's read-only view binds one
+ * by one, from the host's mount table: undefined unless that is the whole picture, i.e. exactly
+ * one mount at `hostRoot`, and every other one outside its /proc, /sys and /dev sits on a mount
+ * of that set at a path of its own (nothing stacked on another, nothing hidden under a later
+ * mount). Undefined sends the plan to the recursive bind, which copies any such tree as it is.
+ */
+export function plainHostMounts(entries: readonly MountInfoEntry[], hostRoot: string): string[] | undefined {
+  const unmounted = HOST_VIEW_UNMOUNTED.map((name) => posix.join(hostRoot, name));
+  const relevant = entries.filter((e) => isAtOrUnder(e.mountPoint, hostRoot) && !unmounted.some((dir) => isAtOrUnder(e.mountPoint, dir)));
+  const roots = relevant.filter((e) => e.mountPoint === hostRoot);
+  if (roots.length !== 1) return undefined;
+  const placed = new Map<number, string>([[roots[0]!.mountId, hostRoot]]);
+  const paths = new Set<string>([hostRoot]);
+  const out: string[] = [];
+  for (const e of relevant) {
+    if (e === roots[0]) continue;
+    const parentPath = placed.get(e.parentId);
+    if (parentPath === undefined || e.mountPoint === parentPath || !isAtOrUnder(e.mountPoint, parentPath) || paths.has(e.mountPoint)) return undefined;
+    placed.set(e.mountId, e.mountPoint);
+    paths.add(e.mountPoint);
+    out.push(e.mountPoint);
+  }
+  return out;
+}
+
 /** Normalized paths without those inside another of them (covering the outer one hides them already). */
 export function outermostPaths(paths: readonly string[]): string[] {
   const normalized = [...new Set(paths.map((p) => posix.normalize(`/${p}`).replace(/\/+$/, '') || '/'))].sort();
@@ -253,10 +292,16 @@ export async function planContainerRootfs(script: ShellScript, input: RootfsPlan
 
   const hostView = `${root}/${HOST_VIEW_DIR}`;
   script.mount({ source: 'flotilla-rootfs', target: root, type: 'tmpfs', options: ['mode=0755'] });
-  script.mount({ source: base.hostRoot, target: hostView, options: ['rbind', MKDIR_OPTION] });
-  // The host's /proc would show every host process; the container gets its own of each below.
-  script.tryRun(tools.umount, '-R', '-l', ...HOST_VIEW_UNMOUNTED.map((name) => `${hostView}/${name}`));
-  remountTreeReadOnly(script, tools, hostView);
+  if (base.hostMounts !== undefined) {
+    // Each mount read-only on its own, /proc, /sys and /dev left out: no process beyond the batch.
+    script.mount({ source: base.hostRoot, target: hostView, options: ['bind', 'ro', MKDIR_OPTION] });
+    for (const m of base.hostMounts) script.mount({ source: m, target: posix.join(hostView, posix.relative(base.hostRoot, m)), options: ['bind', 'ro'] });
+  } else {
+    script.mount({ source: base.hostRoot, target: hostView, options: ['rbind', MKDIR_OPTION] });
+    // The host's /proc would show every host process; the container gets its own of each below.
+    script.tryRun(tools.umount, '-R', '-l', ...HOST_VIEW_UNMOUNTED.map((name) => `${hostView}/${name}`));
+    remountTreeReadOnly(script, tools, hostView);
+  }
 
   const special = new Set(['proc', 'sys', 'dev', 'tmp', HOST_VIEW_DIR]);
   const entries = await fsp.readdir(base.hostRoot, { withFileTypes: true });
