@@ -63,7 +63,7 @@ export type {
   StorageKvWatchResponse,
   StorageKvWriteResult,
 } from './kv.js';
-export { compareStorageKeys } from './kv.js';
+export { compareStorageKeys, storageKeyLowerBound } from './kv.js';
 export { INITIAL_EVENTS_END_ANNOTATION } from './kv-common.js';
 export { LIST_MAX_FETCH_KEYS, LIST_MAX_FETCHES_PER_PAGE } from './kv-list.js';
 export { DEFAULT_BOOKMARK_INTERVAL_MS } from './kv-watch.js';

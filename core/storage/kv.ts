@@ -122,3 +122,15 @@ export function compareStorageKeys(a: string, b: string): number {
   }
   return a.length - b.length;
 }
+
+/** The index of the first key not below `key` in `keys`, which are in compareStorageKeys order. */
+export function storageKeyLowerBound(keys: readonly string[], key: string): number {
+  let lo = 0;
+  let hi = keys.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (compareStorageKeys(keys[mid]!, key) < 0) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}

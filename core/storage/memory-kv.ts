@@ -21,7 +21,7 @@ import type {
   StorageKvWatchResponse,
   StorageKvWriteResult,
 } from './kv.js';
-import { compareStorageKeys } from './kv.js';
+import { compareStorageKeys, storageKeyLowerBound } from './kv.js';
 
 interface Version {
   readonly value: string;
@@ -188,7 +188,7 @@ export class InMemoryKv implements StorageKv {
       if (this.history.has(request.key)) yield request.key;
       return;
     }
-    for (let i = lowerBound(this.keys, request.key); i < this.keys.length; i++) {
+    for (let i = storageKeyLowerBound(this.keys, request.key); i < this.keys.length; i++) {
       const key = this.keys[i]!;
       if (!key.startsWith(request.prefix)) return;
       yield key;
@@ -218,7 +218,7 @@ export class InMemoryKv implements StorageKv {
       if (versions === undefined) {
         versions = [];
         this.history.set(c.key, versions);
-        this.keys.splice(lowerBound(this.keys, c.key), 0, c.key);
+        this.keys.splice(storageKeyLowerBound(this.keys, c.key), 0, c.key);
       }
       const previous = this.latest(c.key);
       if (previous !== undefined && previous.lease !== 0) this.leases.get(previous.lease)?.keys.delete(c.key);
@@ -263,14 +263,3 @@ function watches(request: StorageKvWatchRequest, key: string): boolean {
   return request.prefix ? key.startsWith(request.key) : key === request.key;
 }
 
-/** The index of the first key >= `key`. */
-function lowerBound(keys: readonly string[], key: string): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareStorageKeys(keys[mid]!, key) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}

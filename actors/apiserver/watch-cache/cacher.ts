@@ -12,11 +12,11 @@
  * (buffer.startRevision, revision] is in the buffer and has been dispatched to every watcher.
  */
 import type { Storage, StorageObject, StorageScheduler, StorageWatch, StorageWatchEvent } from '../../../core/index.js';
-import { parseResourceVersion, storageObjectResourceVersion, StorageInternalError } from '../../../core/index.js';
+import { parseResourceVersion, storageKeyLowerBound, storageObjectResourceVersion, StorageInternalError } from '../../../core/index.js';
 import { CacheWatcher } from './cache-watcher.js';
 import type { CacheWatcherOptions } from './cache-watcher.js';
 import { WatchCacheEventBuffer } from './event-buffer.js';
-import { keyLowerBound, SortedKeyIndex } from './sorted-keys.js';
+import { SortedKeyIndex } from './sorted-keys.js';
 import type { WatchCacheEvent } from './event-buffer.js';
 import { watchCacheObjectKey, watchCacheResourceName } from './resource-prefix.js';
 import type { CacherMetrics } from './watch-cache-metrics.js';
@@ -158,7 +158,7 @@ export class Cacher {
   snapshot(keyMatches: (key: string) => boolean, within?: string): StorageObject[] {
     const keys = this.keyIndex.ordered((key) => this.objects.has(key));
     const out: StorageObject[] = [];
-    for (let i = within === undefined ? 0 : keyLowerBound(keys, within); i < keys.length; i++) {
+    for (let i = within === undefined ? 0 : storageKeyLowerBound(keys, within); i < keys.length; i++) {
       const key = keys[i]!;
       if (within !== undefined && !key.startsWith(within)) break;
       if (keyMatches(key)) out.push(this.objects.get(key)!);

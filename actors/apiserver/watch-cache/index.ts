@@ -7,4 +7,4 @@ export { WATCH_CACHE_DEFAULT_EVENTS_CAPACITY } from './event-buffer.js';
 export type { WatchCacheResourcePrefixFn } from './resource-prefix.js';
 export { registryResourcePrefixOf } from './resource-prefix.js';
 export { WATCH_CACHE_METRIC_NAMES } from './watch-cache-metrics.js';
-export { keyLowerBound, SortedKeyIndex } from './sorted-keys.js';
+export { SortedKeyIndex } from './sorted-keys.js';

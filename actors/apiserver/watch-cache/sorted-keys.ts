@@ -63,15 +63,3 @@ function mergeSorted(a: readonly string[], b: readonly string[]): string[] {
   out.length = n;
   return out;
 }
-
-/** The index of the first key not below `key` in `keys` (in key order). */
-export function keyLowerBound(keys: readonly string[], key: string): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (compareStorageKeys(keys[mid]!, key) < 0) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}

@@ -1,8 +1,8 @@
 // SortedKeyIndex: the watch cache's keys in etcd's order, brought up to date at each list by
 // merging what came since; and the cached lists that use it, per namespace and whole.
 import t from 'tap';
-import { compareStorageKeys } from '../../../core/index.js';
-import { keyLowerBound, SortedKeyIndex } from '../../../actors/index.js';
+import { compareStorageKeys, storageKeyLowerBound } from '../../../core/index.js';
+import { SortedKeyIndex } from '../../../actors/index.js';
 import { nameOf, pod, podKey, setup } from './helpers.js';
 
 void t.test('follows every add and remove, in key order, with each key once', (t) => {
@@ -54,13 +54,13 @@ void t.test('a key that goes and comes back before the next list is listed once'
   t.end();
 });
 
-void t.test('keyLowerBound finds where a prefix starts', (t) => {
+void t.test('storageKeyLowerBound finds where a prefix starts', (t) => {
   const keys = ['/p/ns1/a', '/p/ns1/b', '/p/ns10/a', '/p/ns2/a'].sort(compareStorageKeys);
-  t.equal(keyLowerBound(keys, '/p/ns1/'), 0);
-  t.equal(keyLowerBound(keys, '/p/ns10/'), 2);
-  t.equal(keyLowerBound(keys, '/p/ns2/'), 3);
-  t.equal(keyLowerBound(keys, '/p/ns3/'), 4);
-  t.equal(keyLowerBound([], '/p/'), 0);
+  t.equal(storageKeyLowerBound(keys, '/p/ns1/'), 0);
+  t.equal(storageKeyLowerBound(keys, '/p/ns10/'), 2);
+  t.equal(storageKeyLowerBound(keys, '/p/ns2/'), 3);
+  t.equal(storageKeyLowerBound(keys, '/p/ns3/'), 4);
+  t.equal(storageKeyLowerBound([], '/p/'), 0);
   t.end();
 });
 
