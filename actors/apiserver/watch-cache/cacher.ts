@@ -16,9 +16,9 @@ import { parseResourceVersion, storageKeyLowerBound, storageObjectResourceVersio
 import { CacheWatcher } from './cache-watcher.js';
 import type { CacheWatcherOptions } from './cache-watcher.js';
 import { WatchCacheEventBuffer } from './event-buffer.js';
-import { SortedKeyIndex } from './sorted-keys.js';
 import type { WatchCacheEvent } from './event-buffer.js';
 import { watchCacheObjectKey, watchCacheResourceName } from './resource-prefix.js';
+import { SortedKeyIndex } from './sorted-keys.js';
 import type { CacherMetrics } from './watch-cache-metrics.js';
 
 export interface CacherBackoff {
