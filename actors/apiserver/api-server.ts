@@ -48,6 +48,8 @@ export class ApiServer {
   readonly table: ResourceTable;
   readonly admission: Admission;
   private readonly rests = new Map<string, ResourceRest>();
+  /** The rest of each resource's storage prefix (the first, where versions share one). */
+  private readonly restByPrefix = new Map<string, ResourceRest>();
   readonly handler: KubeHandler;
   /** What the resources read and write: `storage` behind the watch cache unless it is off. */
   readonly storage: Storage;
@@ -58,9 +60,8 @@ export class ApiServer {
   constructor(private readonly o: ApiServerOptions) {
     // Each object entering the watch cache is serialized once, then: every list and JSON watch of
     // it copies those bytes (a first `kubectl get pods` of 10,000 pods does not pay 10,000 serializations).
-    const restByPrefix = new Map<string, ResourceRest>();
     this.storage = withWatchCache(o, (prefix, object) => {
-      if (Object.isFrozen(object)) restByPrefix.get(prefix)?.typedJson(object);
+      if (Object.isFrozen(object)) this.restByPrefix.get(prefix)?.typedJson(object);
     });
     this.table = new ResourceTable(o.resources ?? API_RESOURCES);
     this.admission = new Admission([namespaceLifecycle(o.storage), ...(o.admissionPlugins ?? [])]);
@@ -68,7 +69,7 @@ export class ApiServer {
       const rest = new ResourceRest(r, this.storage, o.clock, o.random, this.admission, o.podAdmission);
       this.rests.set(`${r.group}/${r.version}/${r.resource}`, rest);
       const prefix = registryResourcePrefix({ group: r.group, resource: r.resource });
-      if (!restByPrefix.has(prefix)) restByPrefix.set(prefix, rest);
+      if (!this.restByPrefix.has(prefix)) this.restByPrefix.set(prefix, rest);
     }
     this.kubelets = o.kubelets ?? new KubeletClientPool();
     const pods = this.rests.get('/v1/pods');
@@ -116,8 +117,7 @@ export class ApiServer {
   async warmWatchCache(): Promise<number> {
     const storage = this.storage;
     if (!(storage instanceof CachedStorage)) return 0;
-    const prefixes = new Set(this.table.all.map((r) => registryResourcePrefix({ group: r.group, resource: r.resource })));
-    const ready = await Promise.all([...prefixes].map((prefix) => storage.prime(prefix)));
+    const ready = await Promise.all([...this.restByPrefix.keys()].map((prefix) => storage.prime(prefix)));
     return ready.filter(Boolean).length;
   }
 

@@ -16,8 +16,8 @@ import { CgroupV2Driver } from './cgroup-v2.js';
 import { probeLinuxIsolation, type LinuxIsolationProbe, type LinuxTools } from './host-probe.js';
 import { execScript, innerScript, launchScript } from './launch-scripts.js';
 import { LinuxIsolationError } from './linux-isolation-errors.js';
-import { readMountInfo, readNamespaceId, readProcStartTime } from './proc-files.js';
-import { planContainerRootfs, plainHostMounts, type RootfsBase } from './rootfs-plan.js';
+import { readMountInfo, readNamespaceId, readProcStartTime, type MountInfoEntry } from './proc-files.js';
+import { isAtOrUnder, planContainerRootfs, plainHostMounts, type RootfsBase } from './rootfs-plan.js';
 import { holderAlive, parseSandboxHolderState, startSandboxHolder, stopSandboxHolder, type SandboxHolderState } from './sandbox-holder.js';
 import { ShellScript } from './shell-script.js';
 
@@ -99,7 +99,7 @@ export class LinuxIsolation implements ContainerIsolation {
     const holder = await this.liveHolder(sandbox);
     const dir = isolationDir(request.containerDir);
     // A previous attempt with this directory may have left files (mounts live in the container's namespace, never here).
-    await this.unmountStale(dir, request.containerId);
+    const hostMountTable = await this.unmountStale(dir, request.containerId);
     await fsp.rm(dir, { recursive: true, force: true });
     const rootfsDir = join(dir, 'rootfs');
     await fsp.mkdir(rootfsDir, { recursive: true });
@@ -109,7 +109,7 @@ export class LinuxIsolation implements ContainerIsolation {
       const tmpDir = join(dir, 'tmp');
       await fsp.mkdir(tmpDir);
       await fsp.chmod(tmpDir, 0o1777);
-      const hostMounts = plainHostMounts(await readMountInfo(), '/');
+      const hostMounts = plainHostMounts(hostMountTable, '/');
       base = {
         kind: 'host',
         hostRoot: '/',
@@ -209,18 +209,24 @@ export class LinuxIsolation implements ContainerIsolation {
     await fsp.rm(dir, { recursive: true, force: true });
   }
 
-  /** Unmounts anything mounted under `dir` in the host's namespace (only a crashed older layout leaves such). */
-  private async unmountStale(dir: string, containerId: string): Promise<void> {
-    const under = (p: string): boolean => p === dir || p.startsWith(`${dir}/`);
-    const stale = (await readMountInfo()).map((m) => m.mountPoint).filter(under).sort((a, b) => b.length - a.length);
+  /**
+   * Unmounts anything mounted under `dir` in the host's namespace (only a crashed older layout
+   * leaves such). Resolves with the host's mount table as it then is.
+   */
+  private async unmountStale(dir: string, containerId: string): Promise<MountInfoEntry[]> {
+    const before = await readMountInfo();
+    const stale = before.map((m) => m.mountPoint).filter((p) => isAtOrUnder(p, dir)).sort((a, b) => b.length - a.length);
+    if (stale.length === 0) return before;
     for (const mountPoint of stale) {
       await new Promise<void>((resolve) => {
         execFile(this.tools.umount, ['-l', mountPoint], { timeout: STALE_UMOUNT_TIMEOUT_MS }, () => resolve());
       });
     }
-    const left = (await readMountInfo()).map((m) => m.mountPoint).filter(under);
+    const after = await readMountInfo();
+    const left = after.map((m) => m.mountPoint).filter((p) => isAtOrUnder(p, dir));
     // Never delete through a mount: it could be a bind of a host directory.
     if (left.length > 0) throw new LinuxIsolationError('MountsRemain', containerId, `still mounted: ${left.join(', ')}`);
+    return after;
   }
 }
 

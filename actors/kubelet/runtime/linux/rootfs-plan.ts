@@ -235,7 +235,8 @@ function assertOverlaySafe(path: string, containerId: string): void {
   if (/[,:\\\n]/.test(path)) throw new LinuxIsolationError('InvalidMount', containerId, `overlay path ${path} holds a character overlayfs options cannot carry`);
 }
 
-function isAtOrUnder(path: string, dir: string): boolean {
+/** Whether `path` is `dir` or below it. */
+export function isAtOrUnder(path: string, dir: string): boolean {
   return path === dir || path.startsWith(dir === '/' ? '/' : `${dir}/`);
 }
 
