@@ -134,6 +134,9 @@ export class StoreMember {
    * forwarded one waited out its client's deadline.
    */
   private heldProposals: HeldProposal[] = [];
+  /** This turn's proposals, stepped together by proposeQueued. */
+  private queuedProposals: { readonly id: string; readonly data: Uint8Array }[] = [];
+  private proposalsFlushScheduled = false;
   /** Alarms raised in this cluster (NOSPACE refuses writes everywhere). */
   readonly alarms = new Map<string, { memberID: number; alarm: 'NOSPACE' | 'CORRUPT' }>();
   /** Set when this member could not persist (disk full): it refuses every write. */
@@ -383,14 +386,44 @@ export class StoreMember {
     await this.waitForLeader(deadlineMs);
     const id = this.newRequestId();
     const result = this.waits.register(id, Math.max(1, deadlineMs - (this.c.clock.now() - started)));
-    const data = encodeEnvelope({ id, from: this.id, r });
+    this.queuedProposals.push({ id, data: encodeEnvelope({ id, from: this.id, r }) });
+    if (!this.proposalsFlushScheduled) {
+      this.proposalsFlushScheduled = true;
+      setImmediate(() => this.proposeQueued());
+    }
+    return result;
+  }
+
+  /**
+   * Steps the proposals that arrived in one turn of the event loop as one MsgProp: one append,
+   * one MsgApp per follower and one acknowledgement back for all of them, where proposing each
+   * alone cost four Raft messages per request and split a burst over two disk writes (the first
+   * request's, then the rest's). A batch the leader refuses for its size is proposed again one by
+   * one, so that each request gets its own verdict, as etcd gives it.
+   */
+  private proposeQueued(): void {
+    this.proposalsFlushScheduled = false;
+    const batch = this.queuedProposals;
+    this.queuedProposals = [];
+    if (batch.length === 0 || this.stopped) return; // stop() failed their waiters
     try {
-      this.raw.propose(data);
+      this.raw.propose(batch.map((p) => p.data));
     } catch (err) {
-      if (!this.holdIfTransferring(err, { kind: 'local', id, data })) this.waits.fail(id, this.mapProposeError(err));
+      const tooBig = batch.length > 1 && err instanceof ProposalDroppedError && err.reason === 'uncommitted-cap';
+      for (const p of batch) {
+        let refusal = err;
+        if (tooBig) {
+          try {
+            this.raw.propose(p.data);
+            continue;
+          } catch (e) {
+            refusal = e;
+          }
+        }
+        if (!this.holdIfTransferring(refusal, { kind: 'local', id: p.id, data: p.data })) this.waits.fail(p.id, this.mapProposeError(refusal));
+      }
     }
     this.kick();
-    return result;
   }
 
   /** Proposes a membership change; resolves once applied here. */
@@ -401,6 +434,7 @@ export class StoreMember {
     const id = this.newRequestId();
     const ctx: ConfChangeContext = member ? { id, from: this.id, member } : { id, from: this.id };
     const result = this.waits.register(id, Math.max(1, deadlineMs - (this.c.clock.now() - started)));
+    this.proposeQueued(); // requests that came first go first
     try {
       this.raw.proposeConfChange({ ...cc, context: encodeContext(ctx) });
     } catch (err) {
