@@ -1,6 +1,8 @@
 // Public surface of bench/: benchmarks the CLI runs.
 export { runStoreBench } from './store.js';
 export type { StoreBenchOptions, StoreBenchResult } from './store.js';
+export { compareStoreRounds, roundRatios, median } from './store-compare-stats.js';
+export type { StoreRound, StoreRoundFigures, StoreRoundRatios, StoreComparison } from './store-compare-stats.js';
 export { runApiBench, API_BENCH_PHASES, API_BENCH_DEFAULT_POOL } from './api.js';
 export type { ApiBenchOptions, ApiBenchReport, ApiBenchPhase, ApiBenchCleanup } from './api.js';
 export { ApiBenchClient, ApiBenchStatusError, ApiBenchTimeoutError } from './api-client.js';
