@@ -9,5 +9,5 @@ export type { KvServiceOptions } from './kv-service.js';
 export { MemberTable, memberId, clusterIdOf, parseInitialCluster, hash53 } from './members.js';
 export { WaitRegistry } from './wait.js';
 export { MvccStateMachine } from './mvcc-state-machine.js';
-export { encodeSnapshotPayload, decodeSnapshotPayload } from './snapshot-payload.js';
+export { encodeSnapshotPayload, encodeSnapshotPayloadSliced, decodeSnapshotPayload, PAYLOAD_COPY_SLICE_BYTES } from './snapshot-payload.js';
 export type { SnapshotPayload } from './snapshot-payload.js';

@@ -13,7 +13,7 @@ import type { MemberTable } from './members.js';
 import type { ConfChangeContext, Envelope, ReplicatedRequest } from './requests.js';
 import { decodeContext, decodeEnvelope, encodeContext, encodeEnvelope } from './requests.js';
 import type { SnapshotPayload } from './snapshot-payload.js';
-import { decodeSnapshotPayload, encodeSnapshotPayload } from './snapshot-payload.js';
+import { decodeSnapshotPayload, encodeSnapshotPayloadSliced } from './snapshot-payload.js';
 import type { KvStateMachine } from './state-machine.js';
 import type { RaftTransport } from './transport.js';
 import { WaitRegistry } from './wait.js';
@@ -74,6 +74,8 @@ const FLUSH_MAX_ENTRIES = 2_000;
 /** How often, and how many times, a failed member resends its alarm to the leader. */
 const ALARM_FORWARD_INTERVAL_MS = 1_000;
 const ALARM_FORWARD_TRIES = 10;
+/** Log entries discarded per turn of the Ready loop after a snapshot. */
+const COMPACT_SLICE_ENTRIES = 5_000;
 /** Interval between lease expiry checks on the leader. */
 const LEASE_CHECK_MS = 500;
 
@@ -106,6 +108,14 @@ export class StoreMember {
   private flushTimer: TimerHandle | undefined;
   private unflushedEntries = 0;
   private lastSnapshotIndex = 0;
+  /**
+   * Entries this member waits beyond snapshotCount before each snapshot, drawn once (up to a tenth
+   * of it): members that apply the same log would otherwise all write their snapshot in the
+   * same second, on a shared disk, and stall together.
+   */
+  private readonly snapshotJitter: number;
+  /** The log is to be discarded through this index (compactSome), a slice per Ready loop turn. */
+  private compactTarget = 0;
   /** A snapshot being read and encoded off the Ready loop, then its result for the loop to write. */
   private snapshotTaking: Promise<void> | undefined;
   private snapshotTaken: { index: number; confState: ConfState; payload: Uint8Array } | undefined;
@@ -151,6 +161,7 @@ export class StoreMember {
     this.waits = new WaitRegistry(c.clock, c.maxPendingRequests, () => new RequestTimeoutError(), () => new TooManyRequestsError());
     // Request ids are unique across restarts of this member: a start-time prefix.
     this.requestPrefix = `${c.id.toString(36)}.${c.clock.now().toString(36)}.${c.random.int(1 << 30).toString(36)}`;
+    this.snapshotJitter = c.random.int(Math.floor(c.snapshotCount / 10) + 1);
   }
 
   get members(): MemberTable {
@@ -552,15 +563,16 @@ export class StoreMember {
   /** Schedules Ready handling; at most one loop runs, so Readys are handled strictly in order. */
   private kick(): void {
     if (this.readyLoopRunning || this.stopped) return;
-    if (!this.raw.hasReady() && !this.snapshotTaken) return;
+    if (!this.raw.hasReady() && !this.snapshotTaken && !this.compactionDue()) return;
     this.readyLoopRunning = true;
     void this.readyLoop();
   }
 
   private async readyLoop(): Promise<void> {
     try {
-      while (!this.stopped && (this.raw.hasReady() || this.snapshotTaken)) {
+      while (!this.stopped && (this.raw.hasReady() || this.snapshotTaken || this.compactionDue())) {
         if (this.snapshotTaken) await this.writeSnapshot();
+        if (this.compactionDue()) await this.compactSome();
         if (!this.raw.hasReady()) continue;
         const rd = this.raw.ready();
         await this.handleReady(rd);
@@ -571,7 +583,7 @@ export class StoreMember {
     } finally {
       this.readyLoopRunning = false;
     }
-    if (!this.stopped && (this.raw.hasReady() || this.snapshotTaken)) this.kick();
+    if (!this.stopped && (this.raw.hasReady() || this.snapshotTaken || this.compactionDue())) this.kick();
   }
 
   private async handleReady(rd: Ready): Promise<void> {
@@ -851,7 +863,7 @@ export class StoreMember {
    */
   private maybeSnapshot(): void {
     const sm = this.c.sm;
-    if (this.snapshotTaking || this.snapshotTaken || sm.appliedIndex() - this.lastSnapshotIndex < this.c.snapshotCount) return;
+    if (this.snapshotTaking || this.snapshotTaken || sm.appliedIndex() - this.lastSnapshotIndex < this.c.snapshotCount + this.snapshotJitter) return;
     const cut = sm.beginSnapshot();
     const index = cut.consistentIndex;
     const confState = this.confState;
@@ -863,7 +875,10 @@ export class StoreMember {
       // power loss could leave neither the entries nor their effects.
       await this.flushNow();
       await sm.flush({ sync: true });
-      this.snapshotTaken = { index, confState, payload: encodeSnapshotPayload({ sm: smData, members, alarms }) };
+      const payload = await encodeSnapshotPayloadSliced({ sm: smData, members, alarms });
+      // The data goes to disk here, beside the Ready loop's saves; the loop then only records it.
+      await this.c.storage.stageSnapshot?.(index, payload);
+      this.snapshotTaken = { index, confState, payload };
     })().then(
       () => {
         this.snapshotTaking = undefined;
@@ -886,10 +901,30 @@ export class StoreMember {
     // The snapshot's index is applied, so committed, but maybe only in a deferred hard state.
     await this.persistDeferredHardState();
     await this.c.storage.createSnapshot(taken.index, taken.confState, taken.payload);
-    const compactTo = taken.index - this.c.snapshotCatchUpEntries;
-    if (compactTo > this.c.storage.firstIndex()) await this.c.storage.compact(compactTo);
+    this.compactTarget = Math.max(this.compactTarget, taken.index - this.c.snapshotCatchUpEntries);
     this.lastSnapshotIndex = taken.index;
     this.c.logger.info('saved snapshot', { index: taken.index });
+  }
+
+  private compactionDue(): boolean {
+    return this.compactTarget >= this.c.storage.firstIndex();
+  }
+
+  /**
+   * Discards the log below the last snapshot's catch-up window, COMPACT_SLICE_ENTRIES at a time,
+   * one slice per turn of the Ready loop: deleting a snapshot's worth of entries (100,000 by
+   * default) in one batch held the loop, and every write, for 0.1-0.2 s, on every member at once.
+   * Each slice is atomic (its entries and the compaction point move together), so a crash
+   * between slices leaves a valid, partly compacted log.
+   */
+  private async compactSome(): Promise<void> {
+    const first = this.c.storage.firstIndex();
+    const to = Math.min(this.compactTarget, first - 1 + COMPACT_SLICE_ENTRIES, this.c.storage.snapshot().metadata.index);
+    if (to < first) {
+      this.compactTarget = 0; // nothing left to discard (a snapshot installed meanwhile did it)
+      return;
+    }
+    await this.c.storage.compact(to);
   }
 
   /** Writes a deferred commit-only hard state (unsynced: like any commit-only write, it may be lost). */

@@ -19,6 +19,12 @@ export interface DurableStorage extends Storage {
   save(update: { hardState?: HardState; entries: readonly Entry[]; snapshot?: Snapshot; sync?: boolean }): Promise<void>;
   /** Records a snapshot of the state machine at `index` (<= applied) for followers that lag. */
   createSnapshot(index: number, confState: ConfState, data: Uint8Array): Promise<Snapshot>;
+  /**
+   * Optional: writes the data of the snapshot that createSnapshot(index, …, data) will record
+   * next, beforehand and beside other writes, so that createSnapshot itself is short. Without
+   * it, createSnapshot writes everything.
+   */
+  stageSnapshot?(index: number, data: Uint8Array): Promise<void>;
   /** Discards log entries up to and including `index` (which must be <= the snapshot's). */
   compact(index: number): Promise<void>;
   close(): Promise<void>;

@@ -17,6 +17,14 @@ export interface LevelRaftStorageOptions {
   readonly prefix?: string;
 }
 
+/** Snapshot chunks per staging batch (1 MB): small enough for Raft saves to slip in between. */
+const STAGE_BATCH_CHUNKS = 4;
+/**
+ * Pace of staging: at most this many bytes a second, so that a large snapshot (and LevelDB's
+ * compaction of it) does not take the disk from the Raft saves' fsyncs for its whole length.
+ */
+const STAGE_BYTES_PER_SECOND = 32 * 1024 * 1024;
+
 type BatchOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
 
 /** Byte encodings the LevelDB must default to: writes pass none per operation (it costs). */
@@ -42,6 +50,10 @@ export class LevelRaftStorage implements DurableStorage {
   /** A write is in flight. */
   private writing = false;
   private closed = false;
+  /** The snapshot data stageSnapshot wrote, which createSnapshot then only has to point to. */
+  private staged: { readonly index: number; readonly data: Uint8Array; readonly crc: number; readonly keys: Uint8Array[] } | undefined;
+  /** A stageSnapshot in progress. */
+  private staging: Promise<void> | undefined;
 
   private constructor(
     private readonly db: RaftLevelDb,
@@ -49,8 +61,10 @@ export class LevelRaftStorage implements DurableStorage {
     /** The LevelDB's directory, named in every error. */
     readonly location: string,
     private readonly cache: MemoryStorage,
-    /** Chunk records the stored snapshot's data occupies. */
-    private snapshotChunks: number,
+    /** Keys of the chunk records the stored snapshot's data occupies. */
+    private snapshotChunkKeys: Uint8Array[],
+    /** Keys of chunks of no stored snapshot, deleted with the next one (see records.ts). */
+    private staleChunkKeys: Uint8Array[],
     /** Whether close() closes the LevelDB (it does when open() opened it). */
     private readonly ownsDb: boolean,
   ) {}
@@ -92,8 +106,8 @@ export class LevelRaftStorage implements DurableStorage {
 
   private static async create(db: RaftLevelDb, location: string, options: LevelRaftStorageOptions, ownsDb: boolean): Promise<LevelRaftStorage> {
     const keys = new RaftKeys(options.prefix ?? 'r/');
-    const { cache, snapshotChunks } = await loadRaftState(db, keys, location);
-    return new LevelRaftStorage(db, keys, location, cache, snapshotChunks, ownsDb);
+    const { cache, snapshotChunkKeys, staleChunkKeys } = await loadRaftState(db, keys, location);
+    return new LevelRaftStorage(db, keys, location, cache, snapshotChunkKeys, staleChunkKeys, ownsDb);
   }
 
   // ---- Storage: reads, from memory ----
@@ -192,7 +206,7 @@ export class LevelRaftStorage implements DurableStorage {
 
       if (snapshot) {
         c.applySnapshot(snapshot);
-        this.snapshotChunks = chunkCount(snapshot.data.length);
+        this.snapshotReplaced(snapshot.metadata.index, snapshot.data.length);
       }
       c.append(ents);
       if (update.hardState) c.setHardState(update.hardState);
@@ -217,7 +231,7 @@ export class LevelRaftStorage implements DurableStorage {
       const ops: BatchOp[] = [];
       this.putSnapshot(ops, snapshot);
       await this.write(ops);
-      this.snapshotChunks = chunkCount(data.length);
+      this.snapshotReplaced(index, data.length);
       return c.createSnapshot(index, confState, data);
     } finally {
       this.writing = false;
@@ -246,10 +260,56 @@ export class LevelRaftStorage implements DurableStorage {
     }
   }
 
+  /**
+   * Writes the data of a snapshot at `index` ahead of createSnapshot(index, …, data) with the same
+   * `data`, in unsynced batches of a few chunks, paced (STAGE_BYTES_PER_SECOND), so that a large state does not hold LevelDB's
+   * single write queue (and every Raft save behind it) for the whole of it: a 66 MB state written
+   * in one batch held a member's saves for 1.3-1.7 s. The chunks go under keys of their own; the
+   * stored snapshot stays whole until createSnapshot's synced batch switches the metadata to them
+   * (which also makes them durable: LevelDB syncs its log in order). Runs beside save() and
+   * compact(), whose keys it does not touch; one staging at a time. A staging that a crash cuts
+   * short leaves chunks that load() reports as stale and the next snapshot deletes.
+   */
+  async stageSnapshot(index: number, data: Uint8Array): Promise<void> {
+    assert(!this.closed, () => `stageSnapshot on the closed Raft storage in ${this.location}`);
+    assert(this.staging === undefined, 'concurrent stageSnapshot calls');
+    if (index <= this.cache.snapshot().metadata.index) return;
+    const run = async (): Promise<void> => {
+      if (this.staged !== undefined) {
+        // An earlier staging that no snapshot used: its chunks go with the next snapshot.
+        this.staleChunkKeys.push(...this.staged.keys);
+        this.staged = undefined;
+      }
+      const count = chunkCount(data.length);
+      const keys: Uint8Array[] = [];
+      let crc = 0;
+      const started = performance.now();
+      for (let n = 0; n < count; n += STAGE_BATCH_CHUNKS) {
+        const aheadMs = (n * SNAPSHOT_CHUNK_BYTES * 1000) / STAGE_BYTES_PER_SECOND - (performance.now() - started);
+        if (aheadMs >= 1) await new Promise((resolve) => setTimeout(resolve, aheadMs));
+        const ops: BatchOp[] = [];
+        for (let k = n; k < Math.min(count, n + STAGE_BATCH_CHUNKS); k++) {
+          const chunk = data.subarray(k * SNAPSHOT_CHUNK_BYTES, (k + 1) * SNAPSHOT_CHUNK_BYTES);
+          crc = checksum(chunk, crc);
+          const key = this.keys.snapshotChunk(index, k);
+          keys.push(key);
+          ops.push({ type: 'put', key, value: encodeChunk(index, k, chunk) });
+        }
+        // Recorded before the write: a failed batch may still have landed, and its chunks must go too.
+        this.staged = { index, data, crc, keys: [...keys] };
+        await this.write(ops, false);
+      }
+      this.staged = { index, data, crc, keys };
+    };
+    this.staging = run().finally(() => (this.staging = undefined));
+    return this.staging;
+  }
+
   /** Closes the LevelDB if open() opened it; reads still answer from memory afterwards. */
   async close(): Promise<void> {
     assert(!this.writing, 'close() while a write is in flight');
     if (this.closed) return;
+    await this.staging?.catch(() => undefined);
     this.closed = true;
     if (this.ownsDb) await this.db.close();
   }
@@ -262,16 +322,37 @@ export class LevelRaftStorage implements DurableStorage {
     this.writing = true;
   }
 
-  /** Metadata, data chunks, and deletes for the old snapshot's extra chunks. */
+  /**
+   * The metadata record and the data chunks (none when stageSnapshot wrote them), and deletes
+   * for the replaced snapshot's chunks and for stale ones.
+   */
   private putSnapshot(ops: BatchOp[], s: Snapshot): void {
     const { data } = s;
+    const { index } = s.metadata;
     const count = chunkCount(data.length);
-    ops.push({ type: 'put', key: this.keys.snapshotMeta, value: encodeSnapshotRecord({ metadata: s.metadata, dataBytes: data.length, dataCrc: checksum(data), chunkCount: count }) });
-    for (let n = 0; n < count; n++) {
-      const chunk = data.subarray(n * SNAPSHOT_CHUNK_BYTES, (n + 1) * SNAPSHOT_CHUNK_BYTES);
-      ops.push({ type: 'put', key: this.keys.chunk(n), value: encodeChunk(s.metadata.index, n, chunk) });
+    const staged = this.staged?.index === index && this.staged.data === data ? this.staged : undefined;
+    ops.push({ type: 'put', key: this.keys.snapshotMeta, value: encodeSnapshotRecord({ metadata: s.metadata, dataBytes: data.length, dataCrc: staged?.crc ?? checksum(data), chunkCount: count }) });
+    const fresh = new Set<string>();
+    if (staged === undefined) {
+      for (let n = 0; n < count; n++) {
+        const chunk = data.subarray(n * SNAPSHOT_CHUNK_BYTES, (n + 1) * SNAPSHOT_CHUNK_BYTES);
+        const key = this.keys.snapshotChunk(index, n);
+        fresh.add(Buffer.from(key).toString('latin1'));
+        ops.push({ type: 'put', key, value: encodeChunk(index, n, chunk) });
+      }
+    } else {
+      for (const key of staged.keys) fresh.add(Buffer.from(key).toString('latin1'));
     }
-    for (let n = count; n < this.snapshotChunks; n++) ops.push({ type: 'del', key: this.keys.chunk(n) });
+    // A chunk key of the new snapshot may also be listed as old (the same index stored again after a restore).
+    const old = [...this.snapshotChunkKeys, ...this.staleChunkKeys, ...(this.staged !== undefined && this.staged !== staged ? this.staged.keys : [])];
+    for (const key of old) if (!fresh.has(Buffer.from(key).toString('latin1'))) ops.push({ type: 'del', key });
+  }
+
+  /** After a batch from putSnapshot landed: the new snapshot's chunks are the stored ones. */
+  private snapshotReplaced(index: number, bytes: number): void {
+    this.snapshotChunkKeys = Array.from({ length: chunkCount(bytes) }, (_, n) => this.keys.snapshotChunk(index, n));
+    this.staleChunkKeys = [];
+    this.staged = undefined;
   }
 
   /**

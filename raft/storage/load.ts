@@ -30,11 +30,14 @@ const READ_BATCH_RECORDS = 1024;
 export interface LoadedRaftState {
   /** The whole durable state, in memory: the read cache. */
   readonly cache: MemoryStorage;
-  /** Chunks the stored snapshot's data occupies (so a new snapshot can delete the extra ones). */
-  readonly snapshotChunks: number;
+  /** Keys of the stored snapshot's data chunks (so a new snapshot can delete them). */
+  readonly snapshotChunkKeys: Uint8Array[];
+  /** Keys of chunks of no stored snapshot: a staging that a crash cut short (see records.ts). */
+  readonly staleChunkKeys: Uint8Array[];
 }
 
 interface RawChunk {
+  readonly key: Uint8Array;
   readonly keyNumber: number;
   readonly snapshotIndex: number;
   readonly n: number;
@@ -63,6 +66,8 @@ export async function loadRaftState(db: RaftLevelDb, keys: RaftKeys, location: s
   let snapshotValue: Uint8Array | undefined;
   const entries: Entry[] = [];
   const chunks: RawChunk[] = [];
+  /** Chunks keyed by snapshot (records.ts), by snapshot index, each list in chunk order. */
+  const snapshotChunks = new Map<number, RawChunk[]>();
   let records = 0;
 
   const it = db.iterator({ gte: keys.allLo, lt: keys.allHi, keyEncoding: 'view', valueEncoding: 'view' });
@@ -80,9 +85,16 @@ export async function loadRaftState(db: RaftLevelDb, keys: RaftKeys, location: s
           continue;
         }
         const n = keys.chunkNumber(key);
+        const sc = n === undefined ? keys.snapshotChunkOf(key) : undefined;
         if (n !== undefined) {
           const c = decode(`snapshot chunk ${n}`, () => decodeChunk(value));
-          chunks.push({ keyNumber: n, ...c });
+          chunks.push({ key, keyNumber: n, ...c });
+        } else if (sc !== undefined) {
+          const c = decode(`chunk ${sc.n} of snapshot ${sc.snapshotIndex}`, () => decodeChunk(value));
+          if (c.snapshotIndex !== sc.snapshotIndex) throw corrupt(`chunk record under ${keys.describe(key)} belongs to snapshot ${c.snapshotIndex}`);
+          let list = snapshotChunks.get(sc.snapshotIndex);
+          if (list === undefined) snapshotChunks.set(sc.snapshotIndex, (list = []));
+          list.push({ key, keyNumber: sc.n, ...c });
         } else if (equal(key, keys.format)) format = value;
         else if (equal(key, keys.hardState)) hardStateValue = value;
         else if (equal(key, keys.compaction)) compactionValue = value;
@@ -103,7 +115,7 @@ export async function loadRaftState(db: RaftLevelDb, keys: RaftKeys, location: s
     } catch (err) {
       throw toStorageError(err, location);
     }
-    return { cache: new MemoryStorage(), snapshotChunks: 0 };
+    return { cache: new MemoryStorage(), snapshotChunkKeys: [], staleChunkKeys: [] };
   }
   decode('format record', () => checkFormat(format));
 
@@ -112,8 +124,14 @@ export async function loadRaftState(db: RaftLevelDb, keys: RaftKeys, location: s
   const snapRecord = snapshotValue ? decode('snapshot metadata record', () => decodeSnapshotRecord(snapshotValue)) : undefined;
 
   const lastIndex = checkLog(entries, compaction, hardState, corrupt);
-  const snapshot = snapRecord ? assembleSnapshot(snapRecord, chunks, corrupt) : undefined;
+  // The stored snapshot's chunks are keyed by its index, or, written before that, by number alone.
+  const keyed = snapRecord ? snapshotChunks.get(snapRecord.metadata.index) : undefined;
+  const own = keyed ?? chunks;
+  const snapshot = snapRecord ? assembleSnapshot(snapRecord, own, corrupt) : undefined;
   if (!snapRecord && chunks.length > 0) throw corrupt(`${chunks.length} snapshot chunks are present without a snapshot metadata record`);
+  const staleChunkKeys: Uint8Array[] = [];
+  for (const list of snapshotChunks.values()) if (list !== own) for (const c of list) staleChunkKeys.push(c.key);
+  if (keyed !== undefined) for (const c of chunks) staleChunkKeys.push(c.key);
   if (!snapshot && compaction.index > 0) throw corrupt(`the log is compacted through ${compaction.index} but there is no snapshot`);
   if (snapshot) {
     const { index, term } = snapshot.metadata;
@@ -126,7 +144,7 @@ export async function loadRaftState(db: RaftLevelDb, keys: RaftKeys, location: s
   if (hardState.commit < snapIndex) throw corrupt(`hard state commit ${hardState.commit} is below the snapshot index ${snapIndex}`);
   if (hardState.commit > lastIndex) throw corrupt(`hard state commit ${hardState.commit} is beyond the last index ${lastIndex}`);
 
-  return { cache: buildCache(hardState, compaction, entries, snapshot), snapshotChunks: snapRecord?.chunkCount ?? 0 };
+  return { cache: buildCache(hardState, compaction, entries, snapshot), snapshotChunkKeys: snapshot ? own.map((c) => c.key) : [], staleChunkKeys };
 }
 
 /**

@@ -10,8 +10,14 @@
  *   P e/ <u64 i>    log entry i: u64 index, u64 term, u8 type (0 normal, 1 conf-change), data
  *   P s             snapshot metadata: u64 index, u64 term, u64 data bytes, u32 data CRC32,
  *                   u32 chunk count, u32 voter count, u64 voters…, u32 learner count, u64 learners…
- *   P s/ <u32 n>    snapshot data chunk n: u64 snapshot index, u32 n, bytes (SNAPSHOT_CHUNK_BYTES
- *                   per chunk, the last one shorter)
+ *   P x/ <u64 s> <u32 n>
+ *                   chunk n of snapshot s's data: u64 snapshot index s, u32 n, bytes
+ *                   (SNAPSHOT_CHUNK_BYTES per chunk, the last one shorter). Each snapshot's chunks
+ *                   have keys of their own, so a new snapshot's can be written, in small batches,
+ *                   while the stored one stays whole; the metadata record then switches to it.
+ *                   Chunks of any other snapshot are leftovers (a staging cut short by a crash),
+ *                   deleted with the next snapshot.
+ *   P s/ <u32 n>    the same, written before chunks were keyed by snapshot (read, never written)
  *
  * Every value is framed as  u32 CRC32 (of all the bytes after it) | u8 record type | body,
  * so a flipped bit, a truncated value or a value of one kind stored under another's key is
@@ -74,6 +80,7 @@ export class RaftKeys {
   readonly allHi: Uint8Array;
   private readonly entryStem: Uint8Array;
   private readonly chunkStem: Uint8Array;
+  private readonly snapshotChunkStem: Uint8Array;
 
   constructor(prefix: string) {
     const p = new TextEncoder().encode(prefix);
@@ -85,6 +92,7 @@ export class RaftKeys {
     this.snapshotMeta = key('s');
     this.entryStem = key('e/');
     this.chunkStem = key('s/');
+    this.snapshotChunkStem = key('x/');
     this.allLo = p;
     this.allHi = successor(p);
   }
@@ -118,6 +126,23 @@ export class RaftKeys {
     return k;
   }
 
+  /** The key of chunk n of snapshot `snapshotIndex`'s data. */
+  snapshotChunk(snapshotIndex: number, n: number): Uint8Array {
+    const o = this.snapshotChunkStem.length;
+    const k = new Uint8Array(o + 12);
+    k.set(this.snapshotChunkStem, 0);
+    writeU64(k, o, snapshotIndex);
+    writeU32(k, o + 8, n);
+    return k;
+  }
+
+  /** The snapshot and chunk number a chunk key names, or undefined if it is not one. */
+  snapshotChunkOf(key: Uint8Array): { snapshotIndex: number; n: number } | undefined {
+    const o = this.snapshotChunkStem.length;
+    if (key.length !== o + 12 || !startsWith(key, this.snapshotChunkStem) || readU32(key, o) >= MAX_SAFE_HIGH_WORD) return undefined;
+    return { snapshotIndex: readU64(key, o), n: readU32(key, o + 8) };
+  }
+
   /** The entry index a key names, or undefined if it is not an entry key (or the index is not a safe integer). */
   entryIndex(key: Uint8Array): number | undefined {
     const o = this.entryStem.length;
@@ -136,6 +161,8 @@ export class RaftKeys {
     if (i !== undefined) return `${new TextDecoder().decode(this.entryStem)}<${i}>`;
     const n = this.chunkNumber(key);
     if (n !== undefined) return `${new TextDecoder().decode(this.chunkStem)}<${n}>`;
+    const c = this.snapshotChunkOf(key);
+    if (c !== undefined) return `${new TextDecoder().decode(this.snapshotChunkStem)}<${c.snapshotIndex}><${c.n}>`;
     let out = '';
     for (const b of key) out += b >= 0x21 && b <= 0x7e ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`;
     return out;
@@ -277,8 +304,9 @@ export function chunkCount(bytes: number): number {
   return Math.ceil(bytes / SNAPSHOT_CHUNK_BYTES);
 }
 
-export function checksum(data: Uint8Array): number {
-  return crc32(data);
+/** CRC-32 of `data`; pass the CRC of the bytes before it as `previous` to continue it. */
+export function checksum(data: Uint8Array, previous = 0): number {
+  return crc32(data, previous);
 }
 
 // ---- Framing ----

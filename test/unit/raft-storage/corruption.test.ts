@@ -78,13 +78,74 @@ const cases: Array<[name: string, fn: (db: RaftLevelDb) => Promise<void>, messag
   ['an entry term beyond the hard state term', (db) => db.put(layout.key('h'), layout.hardState(hs(1, 50))), /^entry 60 has term 2, beyond the hard state term 1/],
   ['an entry value stored under another index', async (db) => db.put(layout.entryKey(42), (await db.get(layout.entryKey(41)))!), /^entry record under r\/e\/<42> holds entry 41/],
   ['an entry at or below the compaction point', (db) => db.put(layout.entryKey(20), layout.entry(ent(20, 1))), /^entry 20 is at or below the compaction point 20/],
-  ['a flipped byte in a snapshot chunk', async (db) => db.put(layout.chunkKey(1), (await db.get(layout.chunkKey(1)))!.map((b, k) => (k === 20 ? b ^ 1 : b))), /^snapshot chunk 1 checksum mismatch/],
-  ['a snapshot chunk whose data does not match the metadata checksum', (db) => db.put(layout.chunkKey(1), layout.chunk(30, 1, bytes(10, 99))), /^snapshot 30 data checksum mismatch/],
-  ['a snapshot chunk deleted', (db) => db.del(layout.chunkKey(0)), /^snapshot 30 chunk 0 is missing/],
-  ['a stale chunk of an older snapshot', (db) => db.put(layout.chunkKey(2), layout.chunk(25, 2, bytes(10, 1))), /^snapshot chunk 2 belongs to snapshot 25, not to the stored snapshot 30/],
-  ['the snapshot deleted from a compacted log', (db) => db.batch([{ type: 'del', key: layout.key('s') }, { type: 'del', key: layout.chunkKey(0) }, { type: 'del', key: layout.chunkKey(1) }]), /^the log is compacted through 20 but there is no snapshot/],
+  ['a flipped byte in a snapshot chunk', async (db) => db.put(layout.chunkKey(30, 1), (await db.get(layout.chunkKey(30, 1)))!.map((b, k) => (k === 20 ? b ^ 1 : b))), /^chunk 1 of snapshot 30 checksum mismatch/],
+  ['a snapshot chunk whose data does not match the metadata checksum', (db) => db.put(layout.chunkKey(30, 1), layout.chunk(30, 1, bytes(10, 99))), /^snapshot 30 data checksum mismatch/],
+  ['a snapshot chunk deleted', (db) => db.del(layout.chunkKey(30, 0)), /^snapshot 30 chunk 0 is missing/],
+  ['a chunk of another snapshot under the stored one’s key', (db) => db.put(layout.chunkKey(30, 1), layout.chunk(25, 1, bytes(10, 1))), /^chunk record under r\/x\/<30><1> belongs to snapshot 25/],
+  ['a chunk record under another chunk’s key', async (db) => db.put(layout.chunkKey(30, 0), (await db.get(layout.chunkKey(30, 1)))!), /^snapshot chunk record under chunk key 0 holds chunk 1/],
+  ['an extra chunk beyond the stored snapshot’s', (db) => db.put(layout.chunkKey(30, 2), layout.chunk(30, 2, bytes(10, 1))), /^snapshot 30 chunks hold more than the \d+ bytes its metadata records/],
+  ['the snapshot deleted from a compacted log', (db) => db.batch([{ type: 'del', key: layout.key('s') }, { type: 'del', key: layout.chunkKey(30, 0) }, { type: 'del', key: layout.chunkKey(30, 1) }]), /^the log is compacted through 20 but there is no snapshot/],
   ['an unknown key under the Raft prefix', (db) => db.put(layout.key('x\u0001'), new Uint8Array(1)), /^unknown key r\/x\\x01 under the Raft prefix/],
 ];
+
+/** Moves the stored snapshot's chunks (at 30) to the keys chunks had before they were keyed by snapshot. */
+async function toLegacyChunks(db: RaftLevelDb): Promise<void> {
+  for (const n of [0, 1]) {
+    const v = (await db.get(layout.chunkKey(30, n)))!;
+    await db.batch([
+      { type: 'put', key: layout.legacyChunkKey(n), value: v },
+      { type: 'del', key: layout.chunkKey(30, n) },
+    ]);
+  }
+}
+
+const legacyCases: Array<[name: string, fn: (db: RaftLevelDb) => Promise<void>, message: RegExp]> = [
+  ['a flipped byte in a snapshot chunk', async (db) => db.put(layout.legacyChunkKey(1), (await db.get(layout.legacyChunkKey(1)))!.map((b, k) => (k === 20 ? b ^ 1 : b))), /^snapshot chunk 1 checksum mismatch/],
+  ['a snapshot chunk deleted', (db) => db.del(layout.legacyChunkKey(0)), /^snapshot 30 chunk 0 is missing/],
+  ['a stale chunk of an older snapshot', (db) => db.put(layout.legacyChunkKey(2), layout.chunk(25, 2, bytes(10, 1))), /^snapshot chunk 2 belongs to snapshot 25, not to the stored snapshot 30/],
+  ['chunks without a snapshot metadata record', (db) => db.del(layout.key('s')), /^2 snapshot chunks are present without a snapshot metadata record/],
+];
+
+for (const [name, fn, message] of legacyCases) {
+  void t.test(`chunks keyed by number alone (the earlier layout): ${name}`, async (t) => {
+    const dir = await valid(t);
+    await damage(dir, async (db) => {
+      await toLegacyChunks(db);
+      await fn(db);
+    });
+    const err = await openError(t, dir);
+    t.match(err?.message, message);
+  });
+}
+
+void t.test('chunks keyed by number alone (the earlier layout) still load, and the next snapshot replaces them', async (t) => {
+  const dir = await valid(t);
+  const before = await LevelRaftStorage.open(dir);
+  const data = before.storage.snapshot().data;
+  await before.storage.close();
+  await damage(dir, toLegacyChunks);
+  const { storage, db } = await LevelRaftStorage.open(dir);
+  t.same(storage.snapshot().data, data, 'the same snapshot, read from the old keys');
+  await storage.createSnapshot(40, CS, bytes(10, 4));
+  t.equal(await db.get(layout.legacyChunkKey(0)), undefined, 'old chunk 0 deleted with the new snapshot');
+  t.equal(await db.get(layout.legacyChunkKey(1)), undefined, 'old chunk 1 deleted');
+  t.ok(await db.get(layout.chunkKey(40, 0)));
+  await storage.close();
+  const again = await LevelRaftStorage.open(dir);
+  t.same(again.storage.snapshot().data, bytes(10, 4));
+  await again.storage.close();
+});
+
+void t.test('chunks of a snapshot that was never recorded (a staging cut short) are not damage, and go with the next snapshot', async (t) => {
+  const dir = await valid(t);
+  await damage(dir, (db) => db.batch([0, 1, 2].map((n) => ({ type: 'put' as const, key: layout.chunkKey(45, n), value: layout.chunk(45, n, bytes(10, n)) }))));
+  const { storage, db } = await LevelRaftStorage.open(dir);
+  t.equal(storage.snapshot().metadata.index, 30, 'the stored snapshot is still the one at 30');
+  await storage.createSnapshot(40, CS, bytes(10, 4));
+  for (const n of [0, 1, 2]) t.equal(await db.get(layout.chunkKey(45, n)), undefined, `leftover chunk ${n} deleted`);
+  for (const n of [0, 1]) t.equal(await db.get(layout.chunkKey(30, n)), undefined, `chunk ${n} of the replaced snapshot deleted`);
+  await storage.close();
+});
 
 for (const [name, fn, message] of cases) {
   void t.test(name, async (t) => {

@@ -1,5 +1,5 @@
 // Child process of crash.test.ts: appends to a LevelRaftStorage in a loop, now and then taking
-// a snapshot and compacting, and reports each write once it has resolved (so is durable) on
+// a snapshot (half of them staged first) and compacting, and reports each write once it has resolved (so is durable) on
 // stdout, one line each, with a synchronous write so that no acknowledged line is lost when the
 // parent kills it with SIGKILL:
 //   ready <lastIndex>
@@ -39,7 +39,10 @@ for (;;) {
   await storage.save({ hardState: { term, vote: 1, commit }, entries });
   say(`ack ${first} ${last} ${term} ${commit}`);
   if (rnd.chance(0.05) && commit > storage.snapshot().metadata.index) {
-    await storage.createSnapshot(commit, { voters: [1], learners: [] }, crashSnapshotData(commit));
+    const data = crashSnapshotData(commit);
+    // Half the snapshots are staged first, as the store member does, so that kills land in stagings too.
+    if (rnd.chance(0.5)) await storage.stageSnapshot(commit, data);
+    await storage.createSnapshot(commit, { voters: [1], learners: [] }, data);
     say(`snap ${commit}`);
     const upTo = commit - KEEP_ENTRIES;
     if (upTo >= storage.firstIndex()) {

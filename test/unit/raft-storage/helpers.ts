@@ -135,7 +135,10 @@ function cat(...parts: Uint8Array[]): Uint8Array {
 export const layout = {
   key: (s: string, prefix = 'r/'): Uint8Array => enc.encode(prefix + s),
   entryKey: (i: number, prefix = 'r/'): Uint8Array => cat(enc.encode(`${prefix}e/`), u64(i)),
-  chunkKey: (n: number, prefix = 'r/'): Uint8Array => cat(enc.encode(`${prefix}s/`), u32(n)),
+  /** Chunk n of snapshot `index`'s data. */
+  chunkKey: (index: number, n: number, prefix = 'r/'): Uint8Array => cat(enc.encode(`${prefix}x/`), u64(index), u32(n)),
+  /** Chunk n of the stored snapshot, as written before chunks were keyed by snapshot. */
+  legacyChunkKey: (n: number, prefix = 'r/'): Uint8Array => cat(enc.encode(`${prefix}s/`), u32(n)),
   /** u32 CRC32 of the rest | u8 type | body. */
   record(type: number, body: Uint8Array): Uint8Array {
     const rest = cat(new Uint8Array([type]), body);

@@ -105,12 +105,59 @@ void t.test('createSnapshot and compact survive reopen; old snapshot chunks are 
   });
   const { storage, db } = await LevelRaftStorage.open(dir);
   t.same(dump(storage), dump(model));
-  t.ok(await db.get(layout.chunkKey(0)));
-  t.equal(await db.get(layout.chunkKey(1)), undefined, 'chunk 1 of the old snapshot deleted');
-  t.equal(await db.get(layout.chunkKey(2)), undefined, 'chunk 2 of the old snapshot deleted');
+  t.ok(await db.get(layout.chunkKey(12, 0)));
+  for (const n of [0, 1, 2]) t.equal(await db.get(layout.chunkKey(5, n)), undefined, `chunk ${n} of the old snapshot deleted`);
   t.equal(await db.get(layout.entryKey(12)), undefined, 'compacted entries deleted');
   t.ok(await db.get(layout.entryKey(13)));
   await storage.close();
+});
+
+void t.test('stageSnapshot writes the data beside other writes; createSnapshot then records it', async (t) => {
+  const dir = join(tempDir(t), 'db');
+  const first = bytes(SNAPSHOT_CHUNK_BYTES + 5, 1);
+  const data = bytes(9 * SNAPSHOT_CHUNK_BYTES + 77, 2); // 10 chunks: three staging batches
+  const { storage, db } = await LevelRaftStorage.open(dir);
+  await storage.save({ hardState: hs(2, 30), entries: range(1, 30, 2) });
+  await storage.createSnapshot(10, CS, first);
+  const staging = storage.stageSnapshot(20, data);
+  // Raft saves and compaction go on meanwhile.
+  await storage.save({ hardState: hs(2, 31), entries: [ent(31, 2)] });
+  await storage.compact(5);
+  await staging;
+  t.same(storage.snapshot().data, first, 'staging does not change the stored snapshot');
+  t.ok(await db.get(layout.chunkKey(20, 9)), 'the staged chunks are written');
+  t.ok(await db.get(layout.chunkKey(10, 1)), 'the stored snapshot is still whole');
+  const snap = await storage.createSnapshot(20, CS, data);
+  t.same(snap.metadata, { index: 20, term: 2, confState: CS });
+  t.equal(await db.get(layout.chunkKey(10, 0)), undefined, 'the replaced snapshot’s chunks are deleted');
+  await storage.close();
+  const again = await LevelRaftStorage.open(dir);
+  t.same(again.storage.snapshot().metadata, { index: 20, term: 2, confState: CS });
+  t.same(again.storage.snapshot().data, data, 'the staged data is what a reopen reads');
+  t.equal(again.storage.lastIndex(), 31);
+  t.equal(again.storage.firstIndex(), 6);
+  await again.storage.close();
+});
+
+void t.test('a staging that no snapshot records is cleaned up by the next one', async (t) => {
+  const dir = join(tempDir(t), 'db');
+  const { storage, db } = await LevelRaftStorage.open(dir);
+  await storage.save({ hardState: hs(2, 20), entries: range(1, 30, 2) });
+  await storage.stageSnapshot(10, bytes(2 * SNAPSHOT_CHUNK_BYTES, 1));
+  await storage.stageSnapshot(5, bytes(10, 1)); // superseded by a later one before it was recorded
+  await storage.stageSnapshot(3, bytes(10, 1));
+  t.ok(await db.get(layout.chunkKey(10, 1)));
+  // A follower installs the leader's snapshot instead.
+  const snap: Snapshot = { metadata: { index: 25, term: 2, confState: CS }, data: bytes(10, 7) };
+  await storage.save({ hardState: hs(2, 25), entries: [], snapshot: snap });
+  for (const [index, n] of [[10, 0], [10, 1], [5, 0], [3, 0]] as const) t.equal(await db.get(layout.chunkKey(index, n)), undefined, `staged chunk ${n} of ${index} deleted`);
+  await storage.stageSnapshot(25, bytes(10, 8));
+  t.same(await db.get(layout.chunkKey(25, 0)), layout.chunk(25, 0, bytes(10, 7)), 'staging at the stored snapshot’s index writes nothing');
+  t.same(storage.snapshot().data, bytes(10, 7));
+  await storage.close();
+  const again = await LevelRaftStorage.open(dir);
+  t.same(again.storage.snapshot().data, bytes(10, 7));
+  await again.storage.close();
 });
 
 void t.test('saving a snapshot (a follower installing one) replaces the whole log', async (t) => {
