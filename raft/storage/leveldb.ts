@@ -51,7 +51,7 @@ export class LevelRaftStorage implements DurableStorage {
   private writing = false;
   private closed = false;
   /** The snapshot data stageSnapshot wrote, which createSnapshot then only has to point to. */
-  private staged: { readonly index: number; readonly data: Uint8Array; readonly crc: number; readonly keys: Uint8Array[] } | undefined;
+  private staged: { readonly index: number; readonly data: Uint8Array; readonly crc: number; readonly keys: Uint8Array[]; readonly complete: boolean } | undefined;
   /** A stageSnapshot in progress. */
   private staging: Promise<void> | undefined;
 
@@ -262,12 +262,13 @@ export class LevelRaftStorage implements DurableStorage {
 
   /**
    * Writes the data of a snapshot at `index` ahead of createSnapshot(index, …, data) with the same
-   * `data`, in unsynced batches of a few chunks, paced (STAGE_BYTES_PER_SECOND), so that a large state does not hold LevelDB's
-   * single write queue (and every Raft save behind it) for the whole of it: a 66 MB state written
-   * in one batch held a member's saves for 1.3-1.7 s. The chunks go under keys of their own; the
-   * stored snapshot stays whole until createSnapshot's synced batch switches the metadata to them
-   * (which also makes them durable: LevelDB syncs its log in order). Runs beside save() and
-   * compact(), whose keys it does not touch; one staging at a time. A staging that a crash cuts
+   * `data`, in unsynced batches of a few chunks, paced (STAGE_BYTES_PER_SECOND), so that a large
+   * state does not hold LevelDB's single write queue (and every Raft save behind it) for the whole
+   * of it: a 66 MB state written in one batch held a member's saves for 1.3-1.7 s. The chunks go
+   * under keys of their own; the stored snapshot stays whole until createSnapshot's synced batch
+   * switches the metadata to them (which also makes them durable: LevelDB syncs its log in
+   * order). Runs beside save() and compact(), whose keys it does not touch; one staging at a time.
+   * A createSnapshot before it finished writes the chunks itself. A staging that a crash cuts
    * short leaves chunks that load() reports as stale and the next snapshot deletes.
    */
   async stageSnapshot(index: number, data: Uint8Array): Promise<void> {
@@ -296,10 +297,10 @@ export class LevelRaftStorage implements DurableStorage {
           ops.push({ type: 'put', key, value: encodeChunk(index, k, chunk) });
         }
         // Recorded before the write: a failed batch may still have landed, and its chunks must go too.
-        this.staged = { index, data, crc, keys: [...keys] };
+        this.staged = { index, data, crc, keys: [...keys], complete: false };
         await this.write(ops, false);
       }
-      this.staged = { index, data, crc, keys };
+      this.staged = { index, data, crc, keys, complete: true };
     };
     this.staging = run().finally(() => (this.staging = undefined));
     return this.staging;
@@ -330,7 +331,8 @@ export class LevelRaftStorage implements DurableStorage {
     const { data } = s;
     const { index } = s.metadata;
     const count = chunkCount(data.length);
-    const staged = this.staged?.index === index && this.staged.data === data ? this.staged : undefined;
+    // Only a finished staging of this very data stands in for writing the chunks.
+    const staged = this.staged?.complete === true && this.staged.index === index && this.staged.data === data ? this.staged : undefined;
     ops.push({ type: 'put', key: this.keys.snapshotMeta, value: encodeSnapshotRecord({ metadata: s.metadata, dataBytes: data.length, dataCrc: staged?.crc ?? checksum(data), chunkCount: count }) });
     const fresh = new Set<string>();
     if (staged === undefined) {

@@ -139,6 +139,22 @@ void t.test('stageSnapshot writes the data beside other writes; createSnapshot t
   await again.storage.close();
 });
 
+void t.test('a createSnapshot before its staging finished writes the chunks itself', async (t) => {
+  const dir = join(tempDir(t), 'db');
+  const data = bytes(12 * SNAPSHOT_CHUNK_BYTES + 3, 5);
+  const { storage, db } = await LevelRaftStorage.open(dir);
+  await storage.save({ hardState: hs(2, 20), entries: range(1, 20, 2) });
+  const staging = storage.stageSnapshot(15, data);
+  await storage.createSnapshot(15, CS, data);
+  const present = await Promise.all(Array.from({ length: 13 }, async (_, n) => (await db.get(layout.chunkKey(15, n))) !== undefined));
+  t.same(present, Array(13).fill(true), 'every chunk is there once createSnapshot resolved, before the (paced) staging got to it');
+  await staging;
+  await storage.close();
+  const again = await LevelRaftStorage.open(dir);
+  t.ok(Buffer.from(again.storage.snapshot().data).equals(Buffer.from(data)), 'the whole snapshot is on disk');
+  await again.storage.close();
+});
+
 void t.test('a staging that no snapshot records is cleaned up by the next one', async (t) => {
   const dir = join(tempDir(t), 'db');
   const { storage, db } = await LevelRaftStorage.open(dir);
