@@ -70,10 +70,10 @@ async function measure(cluster: TestCluster, fillForMemory: boolean): Promise<Sy
   const rangeSerializable64 = await runStoreBench({ ...base, op: 'range', clients: 64, total: Math.round(30_000 * SCALE), serializable: true });
   // Memory: fill to MEMORY_KEYS distinct keys (the puts above already wrote some).
   const written = Math.round(2_000 * SCALE) * 3 + Math.round(30_000 * SCALE);
-  if (!fillForMemory) return { putOneClientToLeader, putOneClientToFollower, put64, rangeLinearizable64, rangeSerializable64, rssMbAfterKeys: [] };
+  const figures = { putOneClientToLeader, putOneClientToFollower, put64, rangeLinearizable64, rangeSerializable64 };
+  if (!fillForMemory) return { ...figures, rssMbAfterKeys: [] };
   if (MEMORY_KEYS > written) await runStoreBench({ ...base, op: 'put', clients: 64, total: MEMORY_KEYS - written });
-  const rssMbAfterKeys = cluster.members.map((m) => rssMb(m.pid));
-  return { putOneClientToLeader, putOneClientToFollower, put64, rangeLinearizable64, rangeSerializable64, rssMbAfterKeys };
+  return { ...figures, rssMbAfterKeys: cluster.members.map((m) => rssMb(m.pid)) };
 }
 
 function row(name: string, f: StoreBenchResult, e: StoreBenchResult): string {

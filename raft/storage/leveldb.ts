@@ -27,6 +27,11 @@ const STAGE_BYTES_PER_SECOND = 32 * 1024 * 1024;
 
 type BatchOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
 
+/** Chunk n of a snapshot's data. */
+function chunkData(data: Uint8Array, n: number): Uint8Array {
+  return data.subarray(n * SNAPSHOT_CHUNK_BYTES, (n + 1) * SNAPSHOT_CHUNK_BYTES);
+}
+
 /** Byte encodings the LevelDB must default to: writes pass none per operation (it costs). */
 const BYTE_ENCODINGS: ReadonlySet<string> = new Set(['view', 'buffer']);
 
@@ -290,11 +295,10 @@ export class LevelRaftStorage implements DurableStorage {
         if (aheadMs >= 1) await new Promise((resolve) => setTimeout(resolve, aheadMs));
         const ops: BatchOp[] = [];
         for (let k = n; k < Math.min(count, n + STAGE_BATCH_CHUNKS); k++) {
-          const chunk = data.subarray(k * SNAPSHOT_CHUNK_BYTES, (k + 1) * SNAPSHOT_CHUNK_BYTES);
-          crc = checksum(chunk, crc);
-          const key = this.keys.snapshotChunk(index, k);
-          keys.push(key);
-          ops.push({ type: 'put', key, value: encodeChunk(index, k, chunk) });
+          crc = checksum(chunkData(data, k), crc);
+          const op = this.chunkPut(index, data, k);
+          keys.push(op.key);
+          ops.push(op);
         }
         // Recorded before the write: a failed batch may still have landed, and its chunks must go too.
         this.staged = { index, data, crc, keys: [...keys], complete: false };
@@ -334,20 +338,19 @@ export class LevelRaftStorage implements DurableStorage {
     // Only a finished staging of this very data stands in for writing the chunks.
     const staged = this.staged?.complete === true && this.staged.index === index && this.staged.data === data ? this.staged : undefined;
     ops.push({ type: 'put', key: this.keys.snapshotMeta, value: encodeSnapshotRecord({ metadata: s.metadata, dataBytes: data.length, dataCrc: staged?.crc ?? checksum(data), chunkCount: count }) });
-    const fresh = new Set<string>();
-    if (staged === undefined) {
-      for (let n = 0; n < count; n++) {
-        const chunk = data.subarray(n * SNAPSHOT_CHUNK_BYTES, (n + 1) * SNAPSHOT_CHUNK_BYTES);
-        const key = this.keys.snapshotChunk(index, n);
-        fresh.add(Buffer.from(key).toString('latin1'));
-        ops.push({ type: 'put', key, value: encodeChunk(index, n, chunk) });
-      }
-    } else {
-      for (const key of staged.keys) fresh.add(Buffer.from(key).toString('latin1'));
-    }
-    // A chunk key of the new snapshot may also be listed as old (the same index stored again after a restore).
+    if (staged === undefined) for (let n = 0; n < count; n++) ops.push(this.chunkPut(index, data, n));
     const old = [...this.snapshotChunkKeys, ...this.staleChunkKeys, ...(this.staged !== undefined && this.staged !== staged ? this.staged.keys : [])];
-    for (const key of old) if (!fresh.has(Buffer.from(key).toString('latin1'))) ops.push({ type: 'del', key });
+    for (const key of old) {
+      // A key of the new snapshot's own may be listed as old: the same index stored again (a
+      // follower installing the leader's snapshot at the index of its own), or a staging of it.
+      const c = this.keys.snapshotChunkOf(key);
+      if (c === undefined || c.snapshotIndex !== index || c.n >= count) ops.push({ type: 'del', key });
+    }
+  }
+
+  /** The put of chunk n of snapshot `index`'s data. */
+  private chunkPut(index: number, data: Uint8Array, n: number): BatchOp & { type: 'put' } {
+    return { type: 'put', key: this.keys.snapshotChunk(index, n), value: encodeChunk(index, n, chunkData(data, n)) };
   }
 
   /** After a batch from putSnapshot landed: the new snapshot's chunks are the stored ones. */

@@ -155,6 +155,19 @@ void t.test('a createSnapshot before its staging finished writes the chunks itse
   await again.storage.close();
 });
 
+void t.test('a snapshot installed at the index of the stored one keeps its chunks (same keys, not deleted as old)', async (t) => {
+  const dir = join(tempDir(t), 'db');
+  const data = bytes(2 * SNAPSHOT_CHUNK_BYTES + 9, 6);
+  await withStorage(dir, async (s) => {
+    await s.save({ hardState: hs(2, 15), entries: range(1, 20, 2) });
+    await s.createSnapshot(15, CS, bytes(3 * SNAPSHOT_CHUNK_BYTES, 1));
+    await s.save({ hardState: hs(2, 15), entries: [], snapshot: { metadata: { index: 15, term: 2, confState: CS }, data } });
+  });
+  await withStorage(dir, async (s) => {
+    t.ok(Buffer.from(s.snapshot().data).equals(Buffer.from(data)), 'the installed snapshot, whole');
+  });
+});
+
 void t.test('a staging that no snapshot records is cleaned up by the next one', async (t) => {
   const dir = join(tempDir(t), 'db');
   const { storage, db } = await LevelRaftStorage.open(dir);
