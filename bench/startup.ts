@@ -2,7 +2,9 @@
 // running, as observed through a watch. Pods are created at a steady rate with spec.nodeName set
 // round-robin over the given nodes, so the figure is the node's part alone (scheduling has its own
 // benchmark); the creation time is the client's own clock at the create call (creationTimestamp
-// has only second precision). Everything created is deleted.
+// has only second precision). The SLO leaves image pulls out, so the pods' image is one every
+// node has (pull policy IfNotPresent: no pull, as for the pause image Kubernetes' density test
+// uses). Everything created is deleted.
 
 import type { Pod, ResourceClient } from '../core/index.js';
 import { nearestRankPercentile } from './api-stats.js';
@@ -97,7 +99,7 @@ export async function runStartupBench(options: StartupBenchOptions): Promise<Sta
             apiVersion: 'v1',
             kind: 'Pod',
             metadata: { name, namespace, labels: { [STARTUP_BENCH_LABEL]: runId } },
-            spec: { nodeName: nodes[i % nodes.length]!, terminationGracePeriodSeconds: 1, containers: [{ name: 'sleep', image: options.image ?? 'flotilla/sleep' }] },
+            spec: { nodeName: nodes[i % nodes.length]!, terminationGracePeriodSeconds: 1, containers: [{ name: 'sleep', image: options.image ?? 'flotilla/sleep', imagePullPolicy: 'IfNotPresent' }] },
           })
           .then(() => mark('acked', name, performance.timeOrigin + performance.now())),
       );

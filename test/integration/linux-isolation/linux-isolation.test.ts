@@ -90,6 +90,34 @@ async function run(iso: LinuxIsolation): Promise<void> {
     await assertCleanedUp(tt, r.id, r.containerDir);
   });
 
+  void t.test('/dev: its own device nodes, links, pts and shm; writes to / stay in the container\'s directory', async (tt) => {
+    const r = await runToEnd(['/bin/sh', '-c', [
+      'echo gone > /dev/null && echo null-ok',
+      'head -c 4 /dev/zero | wc -c',
+      'head -c 4 /dev/urandom | wc -c',
+      'ls /dev | tr "\\n" " "; echo',
+      'readlink /dev/stdout /dev/fd /dev/ptmx | tr "\\n" " "; echo',
+      'echo s > /dev/shm/s && echo shm-ok',
+      'test -e /dev/sda -o -e /dev/vda -o -e /dev/loop0 && echo host-dev-visible || echo host-dev-hidden',
+      'echo r > /flotilla-root-file && echo root-written',
+    ].join('; ')]);
+    tt.equal(r.code, 0, r.stderr);
+    const [nullOk, zero, urandom, list, links, shm, hostDev, rootWritten] = r.stdout.trim().split('\n');
+    tt.equal(nullOk, 'null-ok');
+    tt.equal(zero?.trim(), '4');
+    tt.equal(urandom?.trim(), '4');
+    for (const name of ['null', 'zero', 'full', 'random', 'urandom', 'tty', 'pts', 'shm', 'ptmx', 'fd', 'stdin', 'stdout', 'stderr']) {
+      tt.ok(list?.split(' ').includes(name), `/dev/${name} present`);
+    }
+    tt.equal(links?.trim(), '/proc/self/fd/1 /proc/self/fd pts/ptmx');
+    tt.equal(shm, 'shm-ok');
+    tt.equal(hostDev, 'host-dev-hidden', "the host's disks are not in the container's /dev");
+    tt.equal(rootWritten, 'root-written');
+    tt.notOk(existsSync('/flotilla-root-file'), "a file written at the container's / is not on the host's /");
+    tt.ok(existsSync(join(r.containerDir, ISOLATION_SUBDIR, 'rootfs', 'flotilla-root-file')), "it is in the container's own directory");
+    await assertCleanedUp(tt, r.id, r.containerDir);
+  });
+
   void t.test('mounts: volume visible, read-only enforced, host untouched', async (tt) => {
     const vol = join(dir, 'vol');
     const data = join(dir, 'data');

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
@@ -11,6 +11,7 @@ import {
   plainHostMounts,
   planContainerRootfs,
   resolvePathInRoot,
+  RootfsSkeleton,
   shellQuote,
   ShellScript,
   type LinuxTools,
@@ -57,12 +58,12 @@ void t.test('resolvePathInRoot follows symlinks inside the root, never out of it
   await t.rejects(resolvePathInRoot(root, '/loop/x', 'c'), LinuxIsolationError);
 });
 
-void t.test('host plan: ancestors of a volume become symlink farms, other top-level dirs read-only binds', async (t) => {
+void t.test('host plan: a skeleton made on the host (dirs, links, /dev), then mounts only; volume ancestors become symlink farms', async (t) => {
   const root = fakeHost(t);
   const vol = mkdtempSync(join(tmpdir(), 'vol-'));
   t.teardown(() => rmSync(vol, { recursive: true, force: true }));
   const script = new ShellScript({ mountTool: 'MOUNT' });
-  await planContainerRootfs(script, {
+  const skeleton = await planContainerRootfs(script, {
     containerId: 'c1',
     tools,
     rootfsDir: '/R',
@@ -70,47 +71,67 @@ void t.test('host plan: ancestors of a volume become symlink farms, other top-le
     mounts: [{ containerPath: '/etc/config', hostPath: vol, readOnly: true }],
   });
   const text = script.text();
-  t.match(text, `'MOUNT' '-o' 'rbind,X-mount.mkdir' '${root}' '/R/.host'`);
+  const links = new Map(skeleton.links.map(([target, path]) => [path, target]));
+  t.match(text, `'MOUNT' '-o' 'rbind' '${root}' '/R/.host'`);
   t.match(text, `'MOUNT' '-o' 'remount,bind,ro' '/R/.host'`);
   t.match(text, `'MOUNT' '-o' 'rbind' '/R/.host/usr' '/R/usr'`, 'usr is a bind of the read-only view');
   t.notMatch(text, `'/R/.host/etc' '/R/etc'`, 'etc is not bound: it is a farm');
-  t.match(text, `'MKDIR' '/R/etc'`);
-  t.match(text, /'LN' '-s' '--' ('\/\.host\/etc\/[a-z]+' ){3}'\/R\/etc\/'/, 'one link per host /etc entry');
-  t.notMatch(text, '/.host/etc/config', 'the mount point itself is not linked');
-  t.match(text, `'MOUNT' '-o' 'rbind,ro,X-mount.mkdir' '${vol}' '/R/etc/config'`, 'a read-only volume: bind, then read-only remount, its mount point made');
-  t.match(text, /'LN' '-s' '--' ('[^']+' )*'usr\/bin' ('[^']+' )*'\/R\/'/, 'top-level symlink kept, in the one ln for links named as their target');
-  t.match(text, /'LN' '-s' '--' ('[^']+' )*'\/\.host\/info\.json' ('[^']+' )*'\/R\/'/, 'a top-level file is a link into the view');
-  t.equal(text.split('\n').filter((l) => l.startsWith(`'LN' '-s' '--'`) && l.endsWith(`'/R/'`)).length, 1, 'one ln for all top-level links');
+  for (const dir of ['/R/.host', '/R/proc', '/R/sys', '/R/tmp', '/R/usr', '/R/etc', '/R/dev', '/R/dev/pts', '/R/dev/shm']) t.ok(skeleton.dirs.includes(dir), `${dir} made on the host`);
+  t.same(['/R/etc/passwd', '/R/etc/hosts', '/R/etc/ssl'].map((p) => links.get(p)).sort(), ['/.host/etc/hosts', '/.host/etc/passwd', '/.host/etc/ssl'], 'one link per host /etc entry');
+  t.notOk(links.has('/R/etc/config'), 'the mount point itself is not linked');
+  t.ok(skeleton.dirs.includes('/R/etc/config'), 'the volume mount point is made on the host');
+  t.match(text, `'MOUNT' '-o' 'rbind,ro' '${vol}' '/R/etc/config'`, 'a read-only volume: bind, then read-only remount');
+  t.equal(links.get('/R/bin'), 'usr/bin', 'top-level symlink kept');
+  t.equal(links.get('/R/lib32'), 'usr/lib', 'whatever its name');
+  t.equal(links.get('/R/info.json'), '/.host/info.json', 'a top-level file is a link into the view');
   t.match(text, `'UMOUNT' '-R' '-l' '/R/.host/proc' '/R/.host/sys' '/R/.host/dev'`, "the host's /proc, /sys and /dev are not in the view");
-  t.match(text, `'MOUNT' '-t' 'sysfs' '-o' 'ro,nosuid,nodev,noexec,X-mount.mkdir' 'sysfs' '/R/sys'`, 'a read-only sysfs of its own');
+  t.match(text, `'MOUNT' '-t' 'sysfs' '-o' 'ro,nosuid,nodev,noexec' 'sysfs' '/R/sys'`, 'a read-only sysfs of its own');
   t.notMatch(text, `'/R/.host/sys' '/R/sys'`, "not a bind of the host's /sys");
-  t.match(text, `'CP' '-a' '/dev/null' '/dev/zero' '/dev/full' '/dev/random' '/dev/urandom' '/dev/tty' '/R/dev/' 2>/dev/null || { { [ -c '/R/dev/null' ] || 'MKNOD' '-m' '666' '/R/dev/null' 'c' '1' '3'; } && `, "one cp of the host's device nodes, mknod only for those it could not copy");
-  t.match(text, `'LN' '-s' '--' 'usr/lib' '/R/lib32'`, 'a link named otherwise than its target has an ln of its own');
-  t.match(text, `'LN' '-s' '--' 'pts/ptmx' '/proc/self/fd' '/R/dev/'`);
-  t.match(text, `'LN' '-s' '--' '/proc/self/fd/0' '/R/dev/stdin'`);
+  for (const name of ['null', 'zero', 'full', 'random', 'urandom']) {
+    t.ok(skeleton.files.includes(`/R/dev/${name}`), `/dev/${name} mount point`);
+    t.match(text, `'MOUNT' '-o' 'bind' '/dev/${name}' '/R/dev/${name}'`, `the host's /dev/${name} bound over it`);
+  }
+  t.equal(links.get('/R/dev/ptmx'), 'pts/ptmx');
+  t.equal(links.get('/R/dev/stdin'), '/proc/self/fd/0');
+  t.match(text, `'MOUNT' '-t' 'devpts' '-o' 'newinstance,ptmxmode=0666,mode=0620' 'devpts' '/R/dev/pts'`);
   t.match(text, `'MOUNT' '-o' 'bind' '/T' '/R/tmp'`);
   t.match(text, `'MOUNT' '-t' 'proc'`);
   t.match(text, `'/R/.host/tmp'`, 'host /tmp hidden');
+  t.notMatch(text, /'(LN|MKDIR|CP|TOUCH)'/, 'no process makes files: the skeleton does');
   t.notMatch(text, /remount,ro/, 'never a superblock remount');
+});
+
+void t.test('RootfsSkeleton.create makes its dirs, empty files and links; refuses to overwrite a file', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'skel-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const skeleton = new RootfsSkeleton().dir(join(dir, 'a/b')).file(join(dir, 'dev/null')).link('/proc/self/fd', join(dir, 'a/fd'));
+  skeleton.create();
+  t.ok(statSync(join(dir, 'a/b')).isDirectory());
+  t.equal(readFileSync(join(dir, 'dev/null'), 'utf8'), '');
+  t.equal(readlinkSync(join(dir, 'a/fd')), '/proc/self/fd');
+  t.throws(() => new RootfsSkeleton().file(join(dir, 'dev/null')).create(), { code: 'EEXIST' });
 });
 
 void t.test('host plan: a mount under a symlinked path lands at its target; /proc and / are refused', async (t) => {
   const root = fakeHost(t);
   const vol = mkdtempSync(join(tmpdir(), 'vol-'));
   t.teardown(() => rmSync(vol, { recursive: true, force: true }));
-  const plan = async (containerPath: string): Promise<string> => {
+  const plan = async (containerPath: string): Promise<{ text: string; dirs: readonly string[] }> => {
     const script = new ShellScript({ mountTool: 'MOUNT' });
-    await planContainerRootfs(script, {
+    const skeleton = await planContainerRootfs(script, {
       containerId: 'c1', tools, rootfsDir: '/R',
       base: { kind: 'host', hostRoot: root, hiddenPaths: [], tmpDir: '/T' },
       mounts: [{ containerPath, hostPath: vol, readOnly: false }],
     });
-    return script.text();
+    return { text: script.text(), dirs: skeleton.dirs };
   };
-  const text = await plan('/var/run/app');
-  t.match(text, `'MOUNT' '-o' 'rbind,X-mount.mkdir' '${vol}' '/R/run/app'`);
-  t.notMatch(text, `'/R/.host/run' '/R/run'`);
-  t.match(await plan('/tmp/cache'), `'MOUNT' '-o' 'rbind,X-mount.mkdir' '${vol}' '/R/tmp/cache'`);
+  const run = await plan('/var/run/app');
+  t.match(run.text, `'MOUNT' '-o' 'rbind' '${vol}' '/R/run/app'`);
+  t.ok(run.dirs.includes('/R/run/app'), 'its mount point made on the host');
+  t.notMatch(run.text, `'/R/.host/run' '/R/run'`);
+  const tmp = await plan('/tmp/cache');
+  t.match(tmp.text, `'MOUNT' '-o' 'rbind,X-mount.mkdir' '${vol}' '/R/tmp/cache'`, "under /tmp (a bind of the container's tmp) the mount makes its point");
+  t.notOk(tmp.dirs.includes('/R/tmp/cache'));
   for (const bad of ['/proc/x', '/sys', '/', '/dev', 'relative']) {
     await t.rejects(plan(bad), { name: 'LinuxIsolationError', code: 'InvalidMount' }, bad);
   }
@@ -119,6 +140,29 @@ void t.test('host plan: a mount under a symlinked path lands at its target; /pro
     planContainerRootfs(script, { containerId: 'c', tools, rootfsDir: '/R', base: { kind: 'host', hostRoot: root, hiddenPaths: [], tmpDir: '/T' }, mounts: [{ containerPath: '/x', hostPath: '/nonexistent-source', readOnly: true }] }),
     { code: 'InvalidMount' },
   );
+});
+
+void t.test('host plan: a file volume gets an empty file as its mount point; a mount inside another volume is made by the script', async (t) => {
+  const root = fakeHost(t);
+  const vol = mkdtempSync(join(tmpdir(), 'vol-'));
+  t.teardown(() => rmSync(vol, { recursive: true, force: true }));
+  writeFileSync(join(vol, 'key'), 'v');
+  const script = new ShellScript({ mountTool: 'MOUNT' });
+  const skeleton = await planContainerRootfs(script, {
+    containerId: 'c1', tools, rootfsDir: '/R',
+    base: { kind: 'host', hostRoot: root, hiddenPaths: [], tmpDir: '/T' },
+    mounts: [
+      { containerPath: '/etc/app.conf', hostPath: join(vol, 'key'), readOnly: true },
+      { containerPath: '/data', hostPath: vol, readOnly: false },
+      { containerPath: '/data/sub', hostPath: vol, readOnly: true },
+    ],
+  });
+  const text = script.text();
+  t.ok(skeleton.files.includes('/R/etc/app.conf'), 'file mount point on the host');
+  t.match(text, `'MOUNT' '-o' 'rbind,ro' '${join(vol, 'key')}' '/R/etc/app.conf'`);
+  t.ok(skeleton.dirs.includes('/R/data'));
+  t.notOk(skeleton.dirs.includes('/R/data/sub'), 'not made on the host, where the /data mount would hide it');
+  t.match(text, `'MOUNT' '-o' 'rbind,ro,X-mount.mkdir' '${vol}' '/R/data/sub'`);
 });
 
 void t.test('image plan: an overlay of the image with its own upper layer', async (t) => {
@@ -141,29 +185,26 @@ void t.test('fstab fields escape what libmount unescapes', (t) => {
   t.end();
 });
 
-void t.test('with an fstab directory, runs of mounts become one mount -a each, in order', async (t) => {
+void t.test('with an fstab directory, the host plan is one mount -a, in order', async (t) => {
   const root = fakeHost(t);
   const vol = mkdtempSync(join(tmpdir(), 'vol -'));
   t.teardown(() => rmSync(vol, { recursive: true, force: true }));
   const script = new ShellScript({ mountTool: 'MOUNT', fstabDir: '/D' });
   await planContainerRootfs(script, {
     containerId: 'c1', tools, rootfsDir: '/R',
-    base: { kind: 'host', hostRoot: root, hiddenPaths: [], tmpDir: '/T' },
+    base: { kind: 'host', hostRoot: root, hiddenPaths: [], tmpDir: '/T', hostMounts: [] },
     mounts: [{ containerPath: '/data', hostPath: vol, readOnly: true }],
   });
   const text = script.text();
   const files = script.fstabFiles();
-  const batches = text.split('\n').filter((l) => l.startsWith(`'MOUNT' '-a' '-T'`));
-  t.same(batches, files.map((f) => `'MOUNT' '-a' '-T' '${f.path}'`), 'each file is read by one mount -a, in the order written');
-  t.ok(files.length >= 2 && files.length <= 4, `a few batches (${files.length})`);
-  const all = files.map((f) => f.content).join('');
-  const lines = all.trimEnd().split('\n');
-  t.equal(lines[0], 'flotilla-rootfs /R tmpfs mode=0755 0 0', 'the root first');
-  t.ok(lines.indexOf(`${root} /R/.host none rbind,X-mount.mkdir 0 0`) === 1, 'then the view of the host');
+  t.equal(files.length, 1, 'one batch');
+  t.equal(text, `'MOUNT' '-a' '-T' '/D/fstab.1'\n`, 'and nothing else');
+  const lines = files[0]!.content.trimEnd().split('\n');
+  t.equal(lines[0], `${root} /R/.host none bind,ro 0 0`, 'the view of the host first');
   t.ok(lines.includes('/R/.host/usr /R/usr none rbind 0 0'));
-  t.ok(lines.includes(`${vol.replace(' ', '\\040')} /R/data none rbind,ro,X-mount.mkdir 0 0`), 'a volume path with a space is escaped');
-  t.ok(lines.indexOf('flotilla-dev /R/dev tmpfs mode=0755,nosuid,size=65536k,X-mount.mkdir 0 0') < lines.indexOf('devpts /R/dev/pts devpts newinstance,ptmxmode=0666,mode=0620,X-mount.mkdir 0 0'), '/dev before /dev/pts');
-  t.notMatch(text, /'MOUNT' '-o' 'rbind' /, 'no bind runs as a command of its own');
+  t.ok(lines.includes(`${vol.replace(' ', '\\040')} /R/data none rbind,ro 0 0`), 'a volume path with a space is escaped');
+  t.ok(lines.indexOf('/R/.host/usr /R/usr none rbind 0 0') > lines.findIndex((l) => l.startsWith('flotilla-hidden ')), 'binds of the view after what hides parts of it');
+  t.ok(lines.includes('/dev/null /R/dev/null none bind 0 0'));
 });
 
 /** A mount table like this machine's: /proc, /sys, /dev (with stacked /dev/pts and cgroups below /sys), the root, one more. */
@@ -193,7 +234,7 @@ void t.test('plainHostMounts: the mounts below the root outside /proc, /sys and 
   t.end();
 });
 
-void t.test('host plan with the host\'s mounts known: one read-only bind each, in the first batch; no unmount, no remount loop', async (t) => {
+void t.test('host plan with the host\'s mounts known: one read-only bind each, in the one batch; no unmount, no remount loop', async (t) => {
   const root = fakeHost(t);
   mkdirSync(join(root, 'mnt/data'), { recursive: true });
   const script = new ShellScript({ mountTool: 'MOUNT', fstabDir: '/D' });
@@ -204,10 +245,9 @@ void t.test('host plan with the host\'s mounts known: one read-only bind each, i
   });
   const text = script.text();
   const lines = script.fstabFiles().map((f) => f.content).join('').trimEnd().split('\n');
-  t.equal(lines[0], 'flotilla-rootfs /R tmpfs mode=0755 0 0');
-  t.equal(lines[1], `${root} /R/.host none bind,ro,X-mount.mkdir 0 0`, 'the host root, read-only, alone');
-  t.equal(lines[2], `${root}/mnt/data /R/.host/mnt/data none bind,ro 0 0`, 'its mount below, read-only, where the view has it');
+  t.equal(lines[0], `${root} /R/.host none bind,ro 0 0`, 'the host root, read-only, alone');
+  t.equal(lines[1], `${root}/mnt/data /R/.host/mnt/data none bind,ro 0 0`, 'its mount below, read-only, where the view has it');
   t.ok(lines.includes('/R/.host/usr /R/usr none rbind 0 0'), 'top-level binds still come from the view');
-  t.notMatch(text, /UMOUNT|FINDMNT|remount/, 'no process beyond the batches for the view');
+  t.notMatch(text, /UMOUNT|FINDMNT|remount/, 'no process beyond the batch for the view');
   t.notMatch(text, /remount,ro/, 'never a superblock remount');
 });

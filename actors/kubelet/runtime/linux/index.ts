@@ -17,6 +17,6 @@ export { CgroupV2Driver } from './cgroup-v2.js';
 export { detectCgroupLayout, type CgroupLayout } from './cgroup-layout.js';
 export type { ContainerCgroupDriver, ContainerCgroupStats } from './cgroup-driver.js';
 export { parseMountInfo, type MountInfoEntry } from './proc-files.js';
-export { resolvePathInRoot, outermostPaths, planContainerRootfs, plainHostMounts, HOST_VIEW_DIR, type RootfsBase, type RootfsPlanInput } from './rootfs-plan.js';
+export { resolvePathInRoot, outermostPaths, planContainerRootfs, plainHostMounts, RootfsSkeleton, HOST_VIEW_DIR, type RootfsBase, type RootfsPlanInput } from './rootfs-plan.js';
 export { fstabField, shellQuote, ShellScript, type MountEntry, type ShellScriptOptions } from './shell-script.js';
 export { parseSandboxHolderState, type SandboxHolderState } from './sandbox-holder.js';

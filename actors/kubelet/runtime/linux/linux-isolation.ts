@@ -126,7 +126,8 @@ export class LinuxIsolation implements ContainerIsolation {
       base = { kind: 'image', imageRootDir: request.imageRootDir, upperDir, workDir };
     }
     const plan = new ShellScript({ mountTool: this.tools.mount, fstabDir: dir });
-    await planContainerRootfs(plan, { containerId: request.containerId, tools: this.tools, rootfsDir, base, mounts: request.mounts });
+    const skeleton = await planContainerRootfs(plan, { containerId: request.containerId, tools: this.tools, rootfsDir, base, mounts: request.mounts });
+    skeleton.create();
     for (const file of plan.fstabFiles()) await fsp.writeFile(file.path, file.content, { mode: 0o600 });
     const innerPath = join(dir, 'inner.sh');
     await fsp.writeFile(innerPath, innerScript(plan, { tools: this.tools, rootfsDir, workingDir: request.workingDir || '/', argv: request.argv }), { mode: 0o700 });
