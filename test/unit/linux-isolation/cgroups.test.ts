@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, statSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
@@ -100,6 +100,19 @@ void t.test('CgroupV2Driver.create writes limits and enables controllers down th
   t.equal(readFileSync(join(root, 'flotilla', 'c2', 'pids.max'), 'utf8'), '4096', 'default pids limit');
   t.equal(readFileSync(join(root, 'flotilla', 'c2', 'cpu.max'), 'utf8'), 'max 100000');
   t.equal(readFileSync(join(root, 'flotilla', 'c2', 'cpu.weight'), 'utf8'), '1');
+});
+
+void t.test('CgroupV2Driver.create removes a stale group of the same id first', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'cg2-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  writeFileSync(join(root, 'cgroup.controllers'), 'memory pids\n');
+  const driver = new CgroupV2Driver(root, 'flotilla', noSleep);
+  // A plain directory with a file cannot be rmdir'd, as a cgroup with processes cannot: removal is attempted and fails.
+  mkdirSync(join(root, 'flotilla', 'busy'), { recursive: true });
+  writeFileSync(join(root, 'flotilla', 'busy', 'cgroup.procs'), '');
+  await t.rejects(driver.create('busy', {}), { code: 'CgroupSetup' }, 'a stale group that will not go is an error, not reused');
+  await driver.create('fresh', {});
+  t.ok(statSync(join(root, 'flotilla', 'fresh')).isDirectory());
 });
 
 void t.test('CgroupV2Driver reads OOM kills and stats from memory.events / cpu.stat', async (t) => {

@@ -2,6 +2,7 @@
 // cpu, cpuacct and pids hierarchies (cpu and cpuacct are often co-mounted as `cpu,cpuacct`; a
 // hierarchy mounted once gets one group).
 
+import { existsSync } from 'node:fs';
 import type { ContainerResourceLimits } from '../cri.js';
 import {
   assertSafeContainerId,
@@ -64,7 +65,7 @@ export class CgroupV1Driver implements ContainerCgroupDriver {
   async create(containerId: string, limits: ContainerResourceLimits): Promise<string[]> {
     assertSafeContainerId(containerId);
     // A group left by a crashed run would carry old counters (oom_kill) and processes.
-    await this.remove(containerId);
+    if (this.groupDirs(containerId).some((dir) => existsSync(dir))) await this.remove(containerId);
     for (const dir of this.groupDirs(containerId)) await mkdirCgroup(dir, containerId);
 
     const memory = this.group(this.mounts.memory, containerId);

@@ -3,7 +3,7 @@
 // cgroup.subtree_control; the parent group holds no processes itself (the "no internal
 // processes" rule), only container groups.
 
-import { promises as fsp } from 'node:fs';
+import { existsSync, promises as fsp } from 'node:fs';
 import type { ContainerResourceLimits } from '../cri.js';
 import {
   assertSafeContainerId,
@@ -62,7 +62,8 @@ export class CgroupV2Driver implements ContainerCgroupDriver {
 
   async create(containerId: string, limits: ContainerResourceLimits): Promise<string[]> {
     assertSafeContainerId(containerId);
-    await this.remove(containerId);
+    // A group left by a crashed run would carry old counters (oom_kill) and processes.
+    if (existsSync(this.group(containerId))) await this.remove(containerId);
     await this.enableControllers(containerId);
     const group = this.group(containerId);
     await mkdirCgroup(group, containerId);

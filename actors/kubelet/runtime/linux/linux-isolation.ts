@@ -3,7 +3,7 @@
 // its own cgroup for limits, OOM detection and stats.
 
 import { execFile } from 'node:child_process';
-import { promises as fsp } from 'node:fs';
+import { chmodSync, mkdirSync, promises as fsp, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -101,14 +101,17 @@ export class LinuxIsolation implements ContainerIsolation {
     // A previous attempt with this directory may have left files (mounts live in the container's namespace, never here).
     const hostMountTable = await this.unmountStale(dir, request.containerId);
     await fsp.rm(dir, { recursive: true, force: true });
+    // The small files and directories below are made with synchronous calls, as the root's
+    // skeleton is: each is a few microseconds, where a promise's trip through libuv's thread pool
+    // cost far more of the worker's time while it started pods.
     const rootfsDir = join(dir, 'rootfs');
-    await fsp.mkdir(rootfsDir, { recursive: true });
+    mkdirSync(rootfsDir, { recursive: true });
 
     let base: RootfsBase;
     if (request.imageRootDir === undefined) {
       const tmpDir = join(dir, 'tmp');
-      await fsp.mkdir(tmpDir);
-      await fsp.chmod(tmpDir, 0o1777);
+      mkdirSync(tmpDir);
+      chmodSync(tmpDir, 0o1777);
       const hostMounts = plainHostMounts(hostMountTable, '/');
       base = {
         kind: 'host',
@@ -121,20 +124,20 @@ export class LinuxIsolation implements ContainerIsolation {
     } else {
       const upperDir = join(dir, 'upper');
       const workDir = join(dir, 'work');
-      await fsp.mkdir(upperDir);
-      await fsp.mkdir(workDir);
+      mkdirSync(upperDir);
+      mkdirSync(workDir);
       base = { kind: 'image', imageRootDir: request.imageRootDir, upperDir, workDir };
     }
     const plan = new ShellScript({ mountTool: this.tools.mount, fstabDir: dir });
     const skeleton = await planContainerRootfs(plan, { containerId: request.containerId, tools: this.tools, rootfsDir, base, mounts: request.mounts });
     skeleton.create();
-    for (const file of plan.fstabFiles()) await fsp.writeFile(file.path, file.content, { mode: 0o600 });
+    for (const file of plan.fstabFiles()) writeFileSync(file.path, file.content, { mode: 0o600 });
     const innerPath = join(dir, 'inner.sh');
-    await fsp.writeFile(innerPath, innerScript(plan, { tools: this.tools, rootfsDir, workingDir: request.workingDir || '/', argv: request.argv }), { mode: 0o700 });
+    writeFileSync(innerPath, innerScript(plan, { tools: this.tools, rootfsDir, workingDir: request.workingDir || '/', argv: request.argv }), { mode: 0o700 });
 
     const procsFiles = this.cgroups === undefined ? [] : await this.cgroups.create(request.containerId, request.limits);
     const launchPath = join(dir, 'launch.sh');
-    await fsp.writeFile(
+    writeFileSync(
       launchPath,
       launchScript({ tools: this.tools, holderPid: holder.holderPid, holderStartTime: holder.holderStartTime, procsFiles, innerScriptPath: innerPath }),
       { mode: 0o700 },
