@@ -69,35 +69,23 @@ export interface RootfsPlanInput {
  * rather than a process.
  */
 export class RootfsSkeleton {
-  private readonly dirList: string[] = [];
-  private readonly fileList: string[] = [];
-  private readonly linkList: (readonly [target: string, path: string])[] = [];
+  readonly dirs: string[] = [];
+  readonly files: string[] = [];
+  readonly links: (readonly [target: string, path: string])[] = [];
 
   dir(path: string): this {
-    this.dirList.push(path);
+    this.dirs.push(path);
     return this;
   }
 
   file(path: string): this {
-    this.fileList.push(path);
+    this.files.push(path);
     return this;
   }
 
   link(target: string, path: string): this {
-    this.linkList.push([target, path]);
+    this.links.push([target, path]);
     return this;
-  }
-
-  get dirs(): readonly string[] {
-    return this.dirList;
-  }
-
-  get files(): readonly string[] {
-    return this.fileList;
-  }
-
-  get links(): readonly (readonly [target: string, path: string])[] {
-    return this.linkList;
   }
 
   /**
@@ -107,12 +95,12 @@ export class RootfsSkeleton {
    * measured while a node started 5 pods a second).
    */
   create(): void {
-    for (const dir of this.dirList) mkdirSync(dir, { recursive: true });
-    for (const file of this.fileList) {
+    for (const dir of this.dirs) mkdirSync(dir, { recursive: true });
+    for (const file of this.files) {
       mkdirSync(posix.dirname(file), { recursive: true });
       writeFileSync(file, '', { flag: 'wx' });
     }
-    for (const [target, path] of this.linkList) symlinkSync(target, path);
+    for (const [target, path] of this.links) symlinkSync(target, path);
   }
 }
 
@@ -292,6 +280,16 @@ const DEV_LINKS: readonly (readonly [name: string, target: string])[] = [
   ['stderr', '/proc/self/fd/2'],
 ];
 
+let hostDevNodesOnce: Promise<ReadonlySet<string>> | undefined;
+
+/** The names of DEV_NODES the host has as character devices (looked up once: a host's /dev does not lose them). */
+function hostDevNodes(): Promise<ReadonlySet<string>> {
+  hostDevNodesOnce ??= Promise.all(DEV_NODES.map(([name]) => fsp.lstat(`/dev/${name}`).then((st) => st.isCharacterDevice(), () => false))).then(
+    (isDevice) => new Set(DEV_NODES.filter((_, i) => isDevice[i]).map(([name]) => name)),
+  );
+  return hostDevNodesOnce;
+}
+
 /**
  * A /dev made on the host (the skeleton's): its links and the mount points of the host's device
  * nodes, each bound over its empty file (as runc binds them where it cannot make nodes), then
@@ -299,11 +297,11 @@ const DEV_LINKS: readonly (readonly [name: string, target: string])[] = [
  */
 async function planDevSkeleton(script: ShellScript, skeleton: RootfsSkeleton, tools: LinuxTools, dev: string): Promise<void> {
   skeleton.dir(dev).dir(`${dev}/pts`).dir(`${dev}/shm`);
+  const present = await hostDevNodes();
   const missing: (readonly [string, number, number])[] = [];
   for (const node of DEV_NODES) {
     const [name] = node;
-    const isDevice = await fsp.lstat(`/dev/${name}`).then((st) => st.isCharacterDevice(), () => false);
-    if (!isDevice) {
+    if (!present.has(name)) {
       missing.push(node);
       continue;
     }
@@ -320,9 +318,8 @@ async function planDevSkeleton(script: ShellScript, skeleton: RootfsSkeleton, to
 function planDevNodes(script: ShellScript, tools: LinuxTools, dev: string): void {
   // One cp of the host's nodes (it makes new nodes of the same numbers); mknod one by one only
   // where the host lacks one of them.
-  const nodes = DEV_NODES;
-  const fallback = nodes.map(([name, major, minor]) => `{ [ -c ${shellQuote(`${dev}/${name}`)} ] || ${shellCommand(tools.mknod, '-m', '666', `${dev}/${name}`, 'c', String(major), String(minor))}; }`);
-  script.raw(`${shellCommand(tools.cp, '-a', ...nodes.map(([name]) => `/dev/${name}`), `${dev}/`)} 2>/dev/null || { ${fallback.join(' && ')}; }`);
+  const fallback = DEV_NODES.map(([name, major, minor]) => `{ [ -c ${shellQuote(`${dev}/${name}`)} ] || ${shellCommand(tools.mknod, '-m', '666', `${dev}/${name}`, 'c', String(major), String(minor))}; }`);
+  script.raw(`${shellCommand(tools.cp, '-a', ...DEV_NODES.map(([name]) => `/dev/${name}`), `${dev}/`)} 2>/dev/null || { ${fallback.join(' && ')}; }`);
   script.mount({ source: 'devpts', target: `${dev}/pts`, type: 'devpts', options: ['newinstance', 'ptmxmode=0666', 'mode=0620', MKDIR_OPTION] });
   script.mount({ source: 'shm', target: `${dev}/shm`, type: 'tmpfs', options: ['mode=1777', 'nosuid', 'nodev', `size=${CONTAINER_DEV_TMPFS_SIZE}`, MKDIR_OPTION] });
 }
