@@ -65,8 +65,9 @@ export class CgroupV1Driver implements ContainerCgroupDriver {
   async create(containerId: string, limits: ContainerResourceLimits): Promise<string[]> {
     assertSafeContainerId(containerId);
     // A group left by a crashed run would carry old counters (oom_kill) and processes.
-    if (this.groupDirs(containerId).some((dir) => existsSync(dir))) await this.remove(containerId);
-    for (const dir of this.groupDirs(containerId)) await mkdirCgroup(dir, containerId);
+    const dirs = this.groupDirs(containerId);
+    if (dirs.some((dir) => existsSync(dir))) await this.remove(containerId);
+    for (const dir of dirs) await mkdirCgroup(dir, containerId);
 
     const memory = this.group(this.mounts.memory, containerId);
     if (limits.memoryLimitBytes !== undefined) {

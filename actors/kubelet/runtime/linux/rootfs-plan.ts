@@ -266,6 +266,17 @@ function mountDev(script: ShellScript, dev: string): void {
   script.mount({ source: 'flotilla-dev', target: dev, type: 'tmpfs', options: [`mode=0755`, 'nosuid', `size=${CONTAINER_DEV_TMPFS_SIZE}`, MKDIR_OPTION] });
 }
 
+/** A devpts of its own at /dev/pts and a tmpfs at /dev/shm. */
+function mountPtsAndShm(script: ShellScript, dev: string, extraOptions: readonly string[]): void {
+  script.mount({ source: 'devpts', target: `${dev}/pts`, type: 'devpts', options: ['newinstance', 'ptmxmode=0666', 'mode=0620', ...extraOptions] });
+  script.mount({ source: 'shm', target: `${dev}/shm`, type: 'tmpfs', options: ['mode=1777', 'nosuid', 'nodev', `size=${CONTAINER_DEV_TMPFS_SIZE}`, ...extraOptions] });
+}
+
+/** The words of a `mknod` making one of DEV_NODES in `dev`. */
+function mknodWords(tools: LinuxTools, dev: string, [name, major, minor]: readonly [string, number, number]): string[] {
+  return [tools.mknod, '-m', '666', `${dev}/${name}`, 'c', String(major), String(minor)];
+}
+
 /** The device nodes of a container's /dev: name, major, minor. */
 const DEV_NODES: readonly (readonly [name: string, major: number, minor: number])[] = [
   ['null', 1, 3], ['zero', 1, 5], ['full', 1, 7], ['random', 1, 8], ['urandom', 1, 9], ['tty', 5, 0],
@@ -308,9 +319,8 @@ async function planDevSkeleton(script: ShellScript, skeleton: RootfsSkeleton, to
     skeleton.file(`${dev}/${name}`);
     script.mount({ source: `/dev/${name}`, target: `${dev}/${name}`, options: ['bind'] });
   }
-  script.mount({ source: 'devpts', target: `${dev}/pts`, type: 'devpts', options: ['newinstance', 'ptmxmode=0666', 'mode=0620'] });
-  script.mount({ source: 'shm', target: `${dev}/shm`, type: 'tmpfs', options: ['mode=1777', 'nosuid', 'nodev', `size=${CONTAINER_DEV_TMPFS_SIZE}`] });
-  for (const [name, major, minor] of missing) script.run(tools.mknod, '-m', '666', `${dev}/${name}`, 'c', String(major), String(minor));
+  mountPtsAndShm(script, dev, []);
+  for (const node of missing) script.run(...mknodWords(tools, dev, node));
   for (const [name, target] of DEV_LINKS) skeleton.link(target, `${dev}/${name}`);
 }
 
@@ -318,10 +328,9 @@ async function planDevSkeleton(script: ShellScript, skeleton: RootfsSkeleton, to
 function planDevNodes(script: ShellScript, tools: LinuxTools, dev: string): void {
   // One cp of the host's nodes (it makes new nodes of the same numbers); mknod one by one only
   // where the host lacks one of them.
-  const fallback = DEV_NODES.map(([name, major, minor]) => `{ [ -c ${shellQuote(`${dev}/${name}`)} ] || ${shellCommand(tools.mknod, '-m', '666', `${dev}/${name}`, 'c', String(major), String(minor))}; }`);
+  const fallback = DEV_NODES.map((node) => `{ [ -c ${shellQuote(`${dev}/${node[0]}`)} ] || ${shellCommand(...mknodWords(tools, dev, node))}; }`);
   script.raw(`${shellCommand(tools.cp, '-a', ...DEV_NODES.map(([name]) => `/dev/${name}`), `${dev}/`)} 2>/dev/null || { ${fallback.join(' && ')}; }`);
-  script.mount({ source: 'devpts', target: `${dev}/pts`, type: 'devpts', options: ['newinstance', 'ptmxmode=0666', 'mode=0620', MKDIR_OPTION] });
-  script.mount({ source: 'shm', target: `${dev}/shm`, type: 'tmpfs', options: ['mode=1777', 'nosuid', 'nodev', `size=${CONTAINER_DEV_TMPFS_SIZE}`, MKDIR_OPTION] });
+  mountPtsAndShm(script, dev, [MKDIR_OPTION]);
 }
 
 function planDevLinks(script: ShellScript, tools: LinuxTools, dev: string): void {
