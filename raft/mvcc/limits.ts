@@ -21,6 +21,13 @@ export interface MvccLimits {
   /** Revision records examined per background compaction batch (etcd's compaction-batch-limit). */
   readonly compactionBatchRecords: number;
   /**
+   * The least pause between compaction batches (etcd's compaction-sleep-interval, 10 ms). A pause
+   * also lasts at least twice as long as the batch before it took, so a compaction never takes
+   * more than a third of the member's time: every member compacts at the same moment (it is
+   * applied through the log), and back-to-back batches stalled each of them for a second or more.
+   */
+  readonly compactionSleepMs: number;
+  /**
    * Revision records applied but not flushed past which the store starts a flush by itself, so
    * memory stays bounded however seldom the caller flushes.
    */
@@ -40,6 +47,7 @@ export const DEFAULT_MVCC_LIMITS: MvccLimits = {
   maxWatchersPerSync: 512,
   maxEventsPerWatchResponse: 1000,
   compactionBatchRecords: 1000,
+  compactionSleepMs: 10,
   maxUnflushedRecords: 50_000,
   backendScanBatch: 1000,
   maxExpiredLeasesPerCall: 1000,

@@ -760,6 +760,7 @@ export class MvccStore {
         location: this.location,
         index: this.index,
         batchRecords: this.limits.compactionBatchRecords,
+        sleepMs: this.limits.compactionSleepMs,
         stopped,
         deleteRecord: (key, bytes) => {
           this.pendingDeletes.push(key);

@@ -103,3 +103,25 @@ onEachBackend(t, 'dbSizeInUse shrinks with compaction; dbSize covers it', async 
   t.ok(a.store.dbSizeInUse() < inUse / 50, `in use after compaction ${a.store.dbSizeInUse()}`);
   t.end();
 });
+
+onEachBackend(t, 'a compaction is paced: it pauses between batches, and deletes batch by batch', async (t, kind) => {
+  const { host, a } = await openStore(t, kind, { limits: { compactionBatchRecords: 50, compactionSleepMs: 100 } });
+  for (let i = 0; i < 300; i++) a.put(`k${i % 10}`, `${i}`);
+  await a.store.flush();
+  t.equal(await recordCount(host.backend), 300);
+  const started = performance.now();
+  a.compact(290);
+  // Six batches of 50, 100 ms apart: once the first batch's deletes are in, most records are still there.
+  let midway = 300;
+  while (midway === 300) {
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    midway = await recordCount(host.backend);
+  }
+  t.ok(midway > 100, `deleted batch by batch (${midway} records left after the first)`);
+  await a.store.compactionDone();
+  const tookMs = performance.now() - started;
+  t.ok(tookMs >= 5 * 100, `five pauses of at least 100 ms between six batches (took ${tookMs.toFixed(0)} ms)`);
+  t.equal(await recordCount(host.backend), 20, 'what is left: each key at 290 and after');
+  t.same(await a.all(), Array.from({ length: 10 }, (_, i) => `k${i}=${290 + i}`).sort());
+  t.end();
+});
