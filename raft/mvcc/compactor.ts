@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { assert } from '../../core/index.js';
 import type { Backend } from './backend.js';
 import { bytesToKey } from './bytes.js';
@@ -15,6 +14,8 @@ export interface CompactionTarget {
   readonly batchRecords: number;
   /** The least pause between batches; each pause is also at least twice its batch's duration. */
   readonly sleepMs: number;
+  /** Resolves after `ms` (the store's timer). */
+  pause(ms: number): Promise<void>;
   /** True once the compaction must stop: the store is closing, or a restore replaced the state. */
   stopped(): boolean;
   /** Queues the delete of a revision record (`bytes`: its key and value length) for the next flush. */
@@ -37,7 +38,7 @@ export interface CompactionTarget {
 export async function compactBackend(target: CompactionTarget, rev: number): Promise<boolean> {
   let pauseMs = 0;
   for await (const chunk of target.backend.iterate({ gte: revFloor(0), lt: revFloor(rev + 1) }, target.batchRecords)) {
-    if (pauseMs > 0) await sleep(pauseMs);
+    if (pauseMs > 0) await target.pause(pauseMs);
     if (target.stopped()) return false;
     const started = performance.now();
     for (const [k, v] of chunk) {

@@ -761,6 +761,7 @@ export class MvccStore {
         index: this.index,
         batchRecords: this.limits.compactionBatchRecords,
         sleepMs: this.limits.compactionSleepMs,
+        pause: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
         stopped,
         deleteRecord: (key, bytes) => {
           this.pendingDeletes.push(key);
