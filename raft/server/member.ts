@@ -88,10 +88,10 @@ export interface ApplyResult {
 /**
  * One member of the replicated store: owns a RawNode and drives it (etcd's raftNode +
  * EtcdServer apply loop). Ticks, peer messages and proposals feed the core; its Readys are
- * handled strictly in order: persist (one synced write), then send, then apply to the state
- * machine, then advance. Clients wait, with a deadline, for their entry to be applied here
- * (writes, forwarded to the leader by Raft when this member follows) or for a ReadIndex
- * confirmation (linearizable reads).
+ * handled strictly in order: persist (one synced write; committed entries already on disk are
+ * applied while it runs), then send, then apply the rest to the state machine, then advance.
+ * Clients wait, with a deadline, for their entry to be applied here (writes, forwarded to the
+ * leader by Raft when this member follows) or for a ReadIndex confirmation (linearizable reads).
  */
 export class StoreMember {
   readonly id: NodeId;
@@ -624,7 +624,7 @@ export class StoreMember {
     const durableBelow = rd.snapshot ? 0 : (rd.entries[0]?.index ?? Number.POSITIVE_INFINITY);
     let early = 0;
     while (early < rd.committedEntries.length && rd.committedEntries[early]!.index < durableBelow) early++;
-    if (early > 0) this.applyCommitted(early === rd.committedEntries.length ? rd.committedEntries : rd.committedEntries.slice(0, early));
+    if (early > 0) this.applyCommitted(rd.committedEntries.slice(0, early));
     if (saving) await saving;
     // 3. Send.
     if (!sendFirst && rd.messages.length > 0) this.c.transport.send(rd.messages);
@@ -634,7 +634,7 @@ export class StoreMember {
       this.confState = rd.snapshot.metadata.confState;
       this.lastSnapshotIndex = rd.snapshot.metadata.index;
     }
-    if (early < rd.committedEntries.length) this.applyCommitted(early === 0 ? rd.committedEntries : rd.committedEntries.slice(early));
+    if (early < rd.committedEntries.length) this.applyCommitted(rd.committedEntries.slice(early));
     for (const rs of rd.readStates) this.onReadState(rs.requestCtx, rs.index);
     this.maybeSnapshot();
   }

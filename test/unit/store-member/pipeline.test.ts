@@ -8,6 +8,7 @@ import { SeededRandom } from '../../../core/index.js';
 import type { Clock, Member, NodeId } from '../../../raft/index.js';
 import { LevelRaftStorage, MemberTable, MemoryBackend, MvccStateMachine, MvccStore, StoreMember } from '../../../raft/index.js';
 import { InMemoryNetwork } from '../../../transport/index.js';
+import { waitFor } from '../peer-transport/helpers.js';
 
 const clock: Clock = {
   now: () => performance.timeOrigin + performance.now(),
@@ -103,14 +104,6 @@ async function stopCluster(nodes: readonly Node[]): Promise<void> {
   for (const n of nodes) n.gate.open();
   for (const n of nodes) await n.member.stop();
   for (const n of nodes) await n.storage.close();
-}
-
-async function waitFor(what: string, cond: () => boolean, ms = 5_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
-  }
 }
 
 const put = (key: string) => ({ op: 'put' as const, req: { key: Buffer.from(key), value: Buffer.from('v') } });
