@@ -4,23 +4,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import type { Test as Tap } from 'tap';
 import { SeededRandom } from '../../../core/index.js';
-import type { Clock, Member, NodeId } from '../../../raft/index.js';
+import { realClock } from '../../../actors/index.js';
+import type { Member, NodeId } from '../../../raft/index.js';
 import { LevelRaftStorage, MemberTable, MemoryBackend, MvccStateMachine, MvccStore, StoreMember } from '../../../raft/index.js';
 import { InMemoryNetwork } from '../../../transport/index.js';
 import { waitFor } from '../peer-transport/helpers.js';
-
-const clock: Clock = {
-  now: () => performance.timeOrigin + performance.now(),
-  setTimeout(fn, ms) {
-    const h = setTimeout(fn, ms);
-    return { cancel: () => clearTimeout(h) };
-  },
-  setInterval(fn, ms) {
-    const h = setInterval(fn, ms);
-    return { cancel: () => clearInterval(h) };
-  },
-};
 
 const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 
@@ -82,7 +72,7 @@ async function startCluster(size: number, dir: string): Promise<Node[]> {
       storage,
       sm,
       transport: network.transport(id),
-      clock,
+      clock: realClock,
       random: new SeededRandom(id),
       members: new MemberTable(members),
       clientURLs: [],
@@ -100,10 +90,17 @@ async function startCluster(size: number, dir: string): Promise<Node[]> {
   return nodes;
 }
 
-async function stopCluster(nodes: readonly Node[]): Promise<void> {
-  for (const n of nodes) n.gate.open();
-  for (const n of nodes) await n.member.stop();
-  for (const n of nodes) await n.storage.close();
+/** A cluster of `size` members in a temporary directory, stopped and removed when the test ends. */
+async function clusterFor(t: Tap, size: number): Promise<Node[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'flotilla-member-'));
+  const nodes = await startCluster(size, dir);
+  t.teardown(async () => {
+    for (const n of nodes) n.gate.open();
+    for (const n of nodes) await n.member.stop();
+    for (const n of nodes) await n.storage.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  return nodes;
 }
 
 const put = (key: string) => ({ op: 'put' as const, req: { key: Buffer.from(key), value: Buffer.from('v') } });
@@ -114,12 +111,7 @@ async function within<T>(p: Promise<T>, ms: number): Promise<T | 'pending'> {
 }
 
 t.test('a leader answers a committed write while the next batch is still being written', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'flotilla-member-'));
-  const nodes = await startCluster(3, dir);
-  t.teardown(async () => {
-    await stopCluster(nodes);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const nodes = await clusterFor(t, 3);
   await waitFor('a leader', () => nodes.some((n) => n.member.raftState === 'leader'));
   const leader = nodes.find((n) => n.member.raftState === 'leader')!;
   const followers = nodes.filter((n) => n !== leader);
@@ -148,12 +140,7 @@ t.test('a leader answers a committed write while the next batch is still being w
 });
 
 t.test("a lone member never applies an entry before its own write of it", async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'flotilla-member-'));
-  const nodes = await startCluster(1, dir);
-  t.teardown(async () => {
-    await stopCluster(nodes);
-    rmSync(dir, { recursive: true, force: true });
-  });
+  const nodes = await clusterFor(t, 1);
   const [only] = nodes as [Node];
   await waitFor('a leader', () => only.member.raftState === 'leader');
   await only.member.propose(put('warm'), 5_000);
